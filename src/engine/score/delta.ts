@@ -1,0 +1,141 @@
+// The delta mixture: the exact score of the training set itself (memorization optimum), science.md §3.2.
+import { throwIfCancelled } from '../errors';
+import type { Denoiser } from '../model/denoiser';
+import { OrtLinalg, defaultLinalg } from '../tensor/ortexec';
+import { gemmNT } from './gemmNT';
+
+/** Training-set (delta-mixture) denoiser: D(x;σ) = Σ_i softmax_i(−‖x−x_i‖²/2σ²)·x_i, 2412.09726 ("gmm delta"). */
+export class DeltaDenoiser implements Denoiser {
+  readonly name = 'delta mixture';
+  private readonly centered: Float32Array; // N×D, training points minus their mean (smaller norms, less cancellation)
+  private readonly norms: Float64Array; // ‖x_i − mean‖²
+  private readonly mean: Float64Array;
+  private readonly maxNorm: number;
+
+  constructor(
+    readonly imageShape: [number, number, number],
+    train: Float32Array,
+    readonly count: number,
+    private readonly linalg: OrtLinalg = defaultLinalg(),
+    /** Inputs per GEMM (bounds the B×N logit matrix). */
+    private readonly rowsPerChunk = 128,
+  ) {
+    const d = imageShape[0] * imageShape[1] * imageShape[2];
+    if (train.length !== count * d) throw new Error(`delta mixture: ${train.length} values for ${count} images of ${d}`);
+    this.mean = new Float64Array(d);
+    for (let n = 0; n < count; n++) for (let i = 0; i < d; i++) this.mean[i] += train[n * d + i];
+    for (let i = 0; i < d; i++) this.mean[i] /= count;
+    this.centered = new Float32Array(count * d);
+    this.norms = new Float64Array(count);
+    let maxNorm = 0;
+    for (let n = 0; n < count; n++) {
+      let acc = 0;
+      for (let i = 0; i < d; i++) {
+        const v = (this.centered[n * d + i] = train[n * d + i] - this.mean[i]);
+        acc += v * v;
+      }
+      this.norms[n] = acc;
+      maxNorm = Math.max(maxNorm, acc);
+    }
+    this.maxNorm = maxNorm;
+  }
+
+  effectiveSigma(sigma: number): number {
+    return sigma;
+  }
+
+  async denoise(x: Float32Array, n: number, sigma: number, signal?: AbortSignal): Promise<Float32Array> {
+    const d = this.mean.length;
+    const out = new Float32Array(n * d);
+    for (let start = 0; start < n; start += this.rowsPerChunk) {
+      throwIfCancelled(signal);
+      const b = Math.min(this.rowsPerChunk, n - start);
+      const part = await this.denoiseChunk(x.subarray(start * d, (start + b) * d), b, sigma);
+      out.set(part, start * d);
+    }
+    return out;
+  }
+
+  private async denoiseChunk(x: Float32Array, b: number, sigma: number): Promise<Float32Array> {
+    const d = this.mean.length;
+    const nTrain = this.count;
+    const xc = new Float32Array(b * d);
+    const xNorm = new Float64Array(b);
+    for (let r = 0; r < b; r++) {
+      let acc = 0;
+      for (let i = 0; i < d; i++) {
+        const v = (xc[r * d + i] = x[r * d + i] - this.mean[i]);
+        acc += v * v;
+      }
+      xNorm[r] = acc;
+    }
+    const dots = await gemmNT(this.linalg, xc, b, d, this.centered, this.count);
+    const inv2s2 = 1 / (2 * sigma * sigma);
+    const weights = new Float32Array(b * nTrain);
+    const logits = new Float64Array(nTrain);
+    let nonzero = 0;
+    for (let r = 0; r < b; r++) {
+      let max = -Infinity;
+      for (let j = 0; j < nTrain; j++) {
+        const l = -(xNorm[r] - 2 * dots[r * nTrain + j] + this.norms[j]) * inv2s2;
+        logits[j] = l;
+        if (l > max) max = l;
+      }
+      max = this.refineNearMax(logits, xc.subarray(r * d, (r + 1) * d), xNorm[r], inv2s2, max);
+      let z = 0;
+      for (let j = 0; j < nTrain; j++) z += logits[j] = Math.exp(logits[j] - max);
+      for (let j = 0; j < nTrain; j++) {
+        const w = logits[j] / z;
+        if (w > 1e-12) {
+          weights[r * nTrain + j] = w;
+          nonzero++;
+        }
+      }
+    }
+    const out = new Float32Array(b * d);
+    if (nonzero < 0.02 * b * nTrain) this.sparseCombine(weights, b, out);
+    else out.set(await this.linalg.matmul(weights, b, nTrain, this.centered, d));
+    for (let r = 0; r < b; r++) for (let i = 0; i < d; i++) out[r * d + i] += this.mean[i];
+    return out;
+  }
+
+  // Float32 GEMM distances lose ~1e-7·(‖x‖² + ‖x_i‖²) to cancellation, which matters once divided by 2σ² at small σ:
+  // recompute the logits that could matter exactly in float64 (science.md §3.2: "stable in float64 where needed").
+  private refineNearMax(logits: Float64Array, xc: Float32Array, xNorm: number, inv2s2: number, max: number): number {
+    const bound = 4 * 1.2e-7 * (xNorm + this.maxNorm + 2 * Math.sqrt(xNorm * this.maxNorm)) * inv2s2 * Math.sqrt(xc.length);
+    if (bound < 1e-9) return max;
+    const d = xc.length;
+    const floor = max - 40 - 2 * bound;
+    let newMax = -Infinity;
+    for (let j = 0; j < logits.length; j++) {
+      if (logits[j] >= floor) {
+        let acc = 0;
+        const off = j * d;
+        for (let i = 0; i < d; i++) {
+          const v = xc[i] - this.centered[off + i];
+          acc += v * v;
+        }
+        logits[j] = -acc * inv2s2;
+      }
+      if (logits[j] > newMax) newMax = logits[j];
+    }
+    return newMax;
+  }
+
+  private sparseCombine(weights: Float32Array, b: number, out: Float32Array): void {
+    const d = this.mean.length;
+    const nTrain = this.count;
+    for (let r = 0; r < b; r++) {
+      for (let j = 0; j < nTrain; j++) {
+        const w = weights[r * nTrain + j];
+        if (w === 0) continue;
+        const off = j * d;
+        for (let i = 0; i < d; i++) out[r * d + i] += w * this.centered[off + i];
+      }
+    }
+  }
+
+  async dispose(): Promise<void> {
+    // sessions belong to the shared linalg executor
+  }
+}
