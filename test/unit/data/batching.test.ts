@@ -101,7 +101,7 @@ describe('data/batching (all formats)', () => {
       let got = 0;
       await assert.rejects(async () => {
         for await (const b of ds.batches(2, ac.signal)) { got += b.count; ac.abort(); }
-      }, { name: 'AbortError' });
+      }, { name: 'CancelledError' });
       assert.ok(got < N);
       await assert.rejects(async () => { for await (const b of ds.batches(0)) void b; }, /batch size must be a whole number/);
       await assert.rejects(ds.read([N]), new RegExp(`index ${N} is out of range; the dataset has ${N} items`));

@@ -125,7 +125,17 @@ describe('data/idx: fixtures', () => {
     await assert.rejects(async () => {
       const ds = await openDataset(file);
       try { for await (const b of ds.batches(4)) void b; } finally { await ds.close(); }
-    }, /header promises 10 images of 28×28/);
+    }, /\(decompressed\) ends at byte \d+ but its header promises 10 images of 28×28 \(7856 bytes\)/);
+  });
+
+  it('a multi-member gzip (trailer smaller than the data) is not mistaken for a truncated one', async () => {
+    const whole = idxBytes(8, [6, 4, 4], pixelBytes(6, 1, 4, 4));
+    const file = path.join(dir, 'train-images-idx3-ubyte.gz');
+    fs.writeFileSync(file, Buffer.concat([zlib.gzipSync(whole.subarray(0, 50)), zlib.gzipSync(whole.subarray(50))]));
+    const ds = await openDataset(file, { scale: 'raw' });
+    try {
+      assert.deepEqual(Array.from((await ds.read([5])).data), Array.from(pixelBytes(6, 1, 4, 4).subarray(80)));
+    } finally { await ds.close(); }
   });
 
   it('labels of the wrong length are refused', async () => {

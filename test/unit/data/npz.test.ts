@@ -2,8 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { openDataset } from '../../../src/engine/data/dataset';
-import { Batch } from '../../../src/engine/data/dataset';
+import { Batch, openDataset } from '../../../src/engine/data/dataset';
 import { expectedItem, float32Bytes, int64Bytes, npyBytes, pixelBytes, tempDir, toMinus1to1, zipBytes } from './fixtures';
 
 const N = 9, H = 5, W = 6;

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { openDataset } from '../../../src/engine/data/dataset';
+import { UserError } from '../../../src/engine/errors';
 import { idxBytes, npyBytes, pixelBytes, pixelPng, safetensorsBytes, tempDir, zipBytes } from './fixtures';
 
 describe('data/open', () => {
@@ -24,7 +25,8 @@ describe('data/open', () => {
       ['b.data', zlib.gzipSync(idxBytes(8, [2, 3, 3], Buffer.alloc(18))), 'idx'],
       ['c.data', npyBytes('|u1', [2, 3, 3], Buffer.alloc(18)), 'npy'],
       ['d.data', zipBytes([{ name: 'x.npy', data: npyBytes('|u1', [2, 3, 3], Buffer.alloc(18)) }]), 'npz'],
-      ['e.data', zipBytes([{ name: 'a.png', data: pixelPng(0, 1, 3, 3) }]), 'images-zip'],
+      ['e.data', zipBytes([{ name: 'a.png', data: pixelPng(0, 1, 3, 3) }, { name: 'b.png', data: pixelPng(1, 1, 3, 3) }]),
+        'images-zip'],
       ['f.data', safetensorsBytes([{ name: 'x', dtype: 'U8', shape: [2, 3, 3], data: pixelBytes(2, 1, 3, 3) }]), 'safetensors'],
     ];
     for (const [name, buf, format] of cases) {
@@ -39,6 +41,7 @@ describe('data/open', () => {
   it('explains what it expected and what it got', async () => {
     const expectList = /is not a dataset I can read: expected MNIST\/Fashion-MNIST IDX .*\.npy or \.npz, \.safetensors/;
     await assert.rejects(openDataset(put('notes.txt', 'hello, world\n')), (e: Error) => {
+      assert.ok(e instanceof UserError, 'a user error, shown without a stack');
       assert.match(e.message, expectList);
       assert.match(e.message, /got a text file \(\.txt, 13 bytes\) starting "hello, world\\n"/);
       return true;

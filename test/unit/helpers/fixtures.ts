@@ -1,6 +1,7 @@
 // Test access to the ONNX fixtures and their truth files (test/fixtures/models/README.md says how each was made).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { fillNormal, rngFromSeed } from '../../../src/engine/score/random';
 
 export const MODELS = path.resolve(__dirname, '../../../../test/fixtures/models');
 
@@ -45,17 +46,11 @@ export function deltaDenoise(train: number[][], y: ArrayLike<number>, sigma: num
   return out;
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) and normals (Box–Muller) for tests. */
+/** Deterministic pseudo-random numbers and normals for tests (the engine's own seeded generator). */
 export function rng(seed: number): { uniform(): number; normal(): number } {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return { uniform, normal: () => Math.sqrt(-2 * Math.log(uniform() + 1e-300)) * Math.cos(2 * Math.PI * uniform()) };
+  const uniform = rngFromSeed(seed);
+  const pair = new Float64Array(1);
+  return { uniform, normal: () => (fillNormal(uniform, pair), pair[0]) };
 }
 
 export function maxRelDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {

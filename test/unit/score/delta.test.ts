@@ -1,0 +1,48 @@
+// The delta mixture (exact training-set score): limits, stability at small σ, and agreement with the ONNX fixture.
+import assert from 'node:assert/strict';
+import { DeltaDenoiser } from '../../../src/engine/score/delta';
+import { OnnxDenoiser } from '../../../src/engine/model/denoiser';
+import { deltaDenoise, maxRelDiff, modelPath, rng, truth } from '../helpers/fixtures';
+
+describe('delta mixture', () => {
+  const dt = truth('delta_edm');
+  const train = Float32Array.from(dt.train!.flat());
+  const SHAPE: [number, number, number] = [1, 4, 4];
+  const r = rng(3);
+
+  it('equals the float64 softmax reference and the exact delta-mixture ONNX fixture', async () => {
+    const delta = new DeltaDenoiser(SHAPE, train, 12);
+    const net = await OnnxDenoiser.open(modelPath('delta_edm.onnx'), { provider: 'cpu' });
+    for (const sigma of [0.05, 0.5, 3]) {
+      const x = Float32Array.from({ length: 4 * 16 }, (_, i) => train[i % 16] + sigma * r.normal());
+      const d = await delta.denoise(x, 4, sigma);
+      for (let b = 0; b < 4; b++) assert.ok(maxRelDiff(d.subarray(b * 16, (b + 1) * 16), deltaDenoise(dt.train!, x.subarray(b * 16, (b + 1) * 16), sigma)) < 1e-5);
+      assert.ok(maxRelDiff(d, await net.denoise(x, 4, sigma)) < 1e-4);
+    }
+    await net.dispose();
+  });
+
+  it('σ → 0 snaps to the nearest training point; σ → ∞ gives the training mean; one point gives D ≡ x₁', async () => {
+    const delta = new DeltaDenoiser(SHAPE, train, 12);
+    const x = Float32Array.from({ length: 16 }, (_, i) => train[7 * 16 + i] + 0.05 * Math.cos(i));
+    const near = await delta.denoise(x, 1, 1e-3);
+    assert.ok(maxRelDiff(near, train.subarray(7 * 16, 8 * 16)) < 1e-6);
+    const far = await delta.denoise(x, 1, 1e4);
+    const mean = Array.from({ length: 16 }, (_, i) => dt.train!.reduce((a, p) => a + p[i], 0) / 12);
+    assert.ok(maxRelDiff(far, mean) < 1e-5);
+    const one = new DeltaDenoiser(SHAPE, train.subarray(0, 16), 1);
+    assert.ok(maxRelDiff(await one.denoise(x, 1, 0.7), train.subarray(0, 16)) < 1e-6);
+  });
+
+  it('stays exact at small σ on large, nearly duplicate images (float32 GEMM cancellation is corrected in float64)', async () => {
+    const d = 784;
+    const n = 50;
+    const big = Float32Array.from({ length: n * d }, () => 0.9 + 0.1 * r.uniform()); // all points far from 0, close to each other
+    const shape: [number, number, number] = [1, 28, 28];
+    const delta = new DeltaDenoiser(shape, big, n);
+    const sigma = 0.02;
+    const x = Float32Array.from(big.subarray(11 * d, 12 * d), (v, i) => v + 0.002 * Math.sin(i));
+    const ref = deltaDenoise(Array.from({ length: n }, (_, j) => Array.from(big.subarray(j * d, (j + 1) * d))), x, sigma);
+    assert.ok(maxRelDiff(await delta.denoise(x, 1, sigma), ref) < 1e-5);
+  });
+});
