@@ -3,9 +3,14 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ComputeClient } from './compute/client';
+import { compareScoresCommand } from './host/commands/compareScores';
+import { fitDatasetCommand } from './host/commands/fitDataset';
 import { inspectModelCommand } from './host/commands/inspectModel';
 import { Jobs } from './host/jobs';
+import { COMPARE_PANEL, ComparePanelSerializer } from './host/panels/comparePanel';
+import { FIT_PANEL, FitPanelSerializer } from './host/panels/fitPanel';
 import { MODEL_CARD_PANEL, ModelCardEditorProvider, ModelCardPanelSerializer } from './host/panels/modelCardView';
+import { Memory } from './host/storage';
 
 /** What activate() returns: used by the in-host tests. */
 export interface DiffusionInspectorApi {
@@ -17,6 +22,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionInspectorAp
   const client = new ComputeClient(context.asAbsolutePath(path.join('out', 'src', 'compute', 'main.js')), (line) => log.info(line));
   const jobs = new Jobs(client, log);
   const uri = context.extensionUri;
+  const memory = new Memory(context.globalState);
   context.subscriptions.push(
     log,
     { dispose: () => client.dispose() },
@@ -25,6 +31,10 @@ export function activate(context: vscode.ExtensionContext): DiffusionInspectorAp
       supportsMultipleEditorsPerDocument: true,
     }),
     vscode.window.registerWebviewPanelSerializer(MODEL_CARD_PANEL, new ModelCardPanelSerializer(uri, jobs)),
+    vscode.commands.registerCommand('diffusionInspector.fitDataset', (target?: vscode.Uri) => fitDatasetCommand(context, jobs, memory, target)),
+    vscode.window.registerWebviewPanelSerializer(FIT_PANEL, new FitPanelSerializer(context, jobs)),
+    vscode.commands.registerCommand('diffusionInspector.compareScores', (target?: vscode.Uri) => compareScoresCommand(context, jobs, memory, target)),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL, new ComparePanelSerializer(context)),
   );
   signalActivationForTests();
   return { jobs };

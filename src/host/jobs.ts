@@ -11,15 +11,20 @@ export class Jobs {
     private readonly log: vscode.LogOutputChannel,
   ) {}
 
-  /** Runs a job; with `title`, shows a cancellable progress notification while it runs. */
-  async run<K extends JobKind>(kind: K, params: JobMap[K]['params'], title?: string): Promise<JobMap[K]['result']> {
-    if (!title) return this.client.run(kind, params, engineSettings());
+  /**
+   * Runs a job; with `title`, shows a cancellable progress notification while it runs. `signal` (a panel's own
+   * Cancel button) cancels it too; `onPartial` receives streamed partial results.
+   */
+  async run<K extends JobKind>(kind: K, params: JobMap[K]['params'], title?: string, signal?: AbortSignal, onPartial?: (p: JobMap[K]['partial']) => void): Promise<JobMap[K]['result']> {
+    if (!title) return this.client.run(kind, params, engineSettings(), { signal, onPartial });
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       const ctl = new AbortController();
       token.onCancellationRequested(() => ctl.abort());
+      signal?.addEventListener('abort', () => ctl.abort(), { once: true });
       let last = 0;
       return this.client.run(kind, params, engineSettings(), {
         signal: ctl.signal,
+        onPartial,
         onProgress: (message, fraction) => {
           const increment = fraction === undefined ? undefined : Math.max(0, fraction * 100 - last);
           if (fraction !== undefined) last = fraction * 100;

@@ -1,4 +1,6 @@
 // The job protocol between the extension host and the compute process (types only; one union per direction).
+import type { CompareParams, ComparePartial, CompareResult } from './compare';
+import type { DatasetPreview, FitParams, FitSummary } from './fit';
 import type { ModelCard } from './modelCard';
 
 /** Engine settings a job runs under (from `diffusionInspector.*` settings, or CLI flags). */
@@ -21,6 +23,18 @@ export interface JobMap {
     result: ProbeResult;
     partial: never;
   };
+  /** Open a dataset and sample images from it (before a fit). */
+  datasetPreview: {
+    params: { dataset: string; scale?: FitParams['scale']; layout?: FitParams['layout']; count?: number; seed?: number };
+    result: DatasetPreview;
+    partial: never;
+  };
+  /** Mean, covariance and eigendecomposition of a dataset (cached). */
+  fit: { params: FitParams; result: FitSummary; partial: never };
+  /** Write cached statistics in another layout (the authors' PCA .pt layout as .npz). */
+  exportStats: { params: { statsDir: string; target: string; layout: 'authors' }; result: { file: string }; partial: never };
+  /** Explained variance of analytical denoisers vs the network across σ; streams one σ at a time. */
+  compare: { params: CompareParams; result: CompareResult; partial: ComparePartial };
 }
 
 export interface ProbeResult {

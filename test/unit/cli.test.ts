@@ -1,6 +1,6 @@
 // The headless CLI: JSON on stdout, plain errors on stderr, exit codes (0 ok, 1 bad input, 2 bug).
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli';
+import { main } from '../../src/cli/main';
 import { modelPath } from './helpers/fixtures';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {

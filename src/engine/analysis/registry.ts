@@ -2,6 +2,10 @@
 import type { JobKind, JobMap } from '../../protocol/jobs';
 import { buildModelCard } from '../model/modelCard';
 import { JobContext } from './context';
+import { compareScores } from './compare';
+import { exportStats } from './exportStats';
+import { fitDataset } from './fit';
+import { previewDataset } from './preview';
 import { probeDenoiser } from './probe';
 
 export type Analysis<K extends JobKind> = (params: JobMap[K]['params'], ctx: JobContext) => Promise<JobMap[K]['result']>;
@@ -9,4 +13,8 @@ export type Analysis<K extends JobKind> = (params: JobMap[K]['params'], ctx: Job
 export const ANALYSES: { [K in JobKind]: Analysis<K> } = {
   modelCard: async (p) => buildModelCard(p.file, p.config),
   probeDenoiser,
+  datasetPreview: previewDataset,
+  fit: fitDataset,
+  exportStats: async (p) => exportStats(p),
+  compare: compareScores,
 };

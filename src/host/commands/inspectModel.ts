@@ -2,20 +2,10 @@
 import * as vscode from 'vscode';
 import { Jobs } from '../jobs';
 import { openModelCardPanel } from '../panels/modelCardView';
+import { pickModel } from './pickers';
 
 export async function inspectModelCommand(extensionUri: vscode.Uri, jobs: Jobs, uri?: vscode.Uri): Promise<vscode.WebviewPanel | undefined> {
   const target = uri instanceof vscode.Uri ? uri : await pickModel();
   if (!target) return undefined;
   return openModelCardPanel(extensionUri, target, jobs);
-}
-
-async function pickModel(): Promise<vscode.Uri | undefined> {
-  const picked = await vscode.window.showOpenDialog({
-    canSelectMany: false,
-    openLabel: 'Inspect Model',
-    title: 'Choose an ONNX diffusion model',
-    filters: { 'ONNX models': ['onnx'], 'All files': ['*'] },
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
-  });
-  return picked?.[0];
 }

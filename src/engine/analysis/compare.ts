@@ -1,0 +1,157 @@
+// Score comparison across noise levels (2412.09726 §4, science.md §4): EV of analytical denoisers vs the network.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { CompareParams, CompareResult, CompareRow, CompareRun, Protocol } from '../../protocol/compare';
+import { DEFAULT_SIGMAS } from '../../protocol/defaults';
+import { openDataset } from '../data/dataset';
+import { CancelledError, UserError, throwIfCancelled } from '../errors';
+import { OnnxDenoiser } from '../model/denoiser';
+import { meanStd, probeMetrics } from '../score/metrics';
+import { writeFileAtomic } from '../store/atomic';
+import { rowsToCsv } from '../store/csv';
+import { loadStats } from '../store/stats';
+import { ENGINE_VERSION } from '../version';
+import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations } from './approximations';
+import { JobContext } from './context';
+import { fitDataset } from './fit';
+import { makeProbes } from './probes';
+
+/** Explained variance of Gaussian / GMM / delta-mixture denoisers relative to the network, σ by σ (2412.09726 Fig. 2–3). */
+export async function compareScores(p: CompareParams, ctx: JobContext): Promise<CompareResult> {
+  const protocols: Protocol[] = p.protocols?.length ? p.protocols : ['A'];
+  const probes = p.probes ?? 512;
+  const seed = p.seed ?? 0;
+  const approxSpecs = p.approx?.length ? p.approx : DEFAULT_APPROX;
+  if (!Number.isInteger(probes) || probes < 1) throw new UserError(`probes must be a positive integer (got ${probes})`);
+
+  ctx.progress('fitting (or loading) the dataset Gaussian');
+  const fit = await fitDataset({ dataset: p.dataset, scale: p.scale, layout: p.layout, topk: p.topk, cacheDir: p.cacheDir }, { ...ctx, progress: (m, f) => ctx.progress(`dataset fit: ${m}`, f === undefined ? undefined : 0.1 * f) });
+  const stats = await loadStats(path.join(fit.statsDir, 'stats.npz'), { fileScale: fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1', targetScale: fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1' });
+  const data = await loadTrainingData(p, ctx);
+  const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: data.shape, ...ctx.settings });
+  const run = newRun(p, net, fit.meta.cacheKey, data, stats.eigval, protocols, probes, seed, approxSpecs);
+  const { sigmas, skipped } = sigmaGrid(p.sigmas ?? DEFAULT_SIGMAS, net);
+  run.sigmas = sigmas;
+  run.skippedSigmas = skipped;
+  if (!sigmas.length) throw new UserError(`none of the requested σ values is inside the model's noise range: ${skipped.map((s) => s.reason).join('; ')}`);
+  const rows: CompareRow[] = [];
+  const save = (): void => {
+    writeFileAtomic(path.join(p.out, 'run.json'), JSON.stringify(run, null, 2));
+    writeFileAtomic(path.join(p.out, 'results.csv'), rowsToCsv(rows));
+  };
+  fs.mkdirSync(p.out, { recursive: true });
+  try {
+    ctx.progress('building the analytical models', 0.12);
+    const models = await buildApproximations(approxSpecs, data, stats, seed, ctx.signal, (m) => ctx.progress(m, 0.12));
+    run.approximations = models.map((m) => ({ name: m.name, spec: m.spec, detail: m.detail }));
+    save();
+    const total = sigmas.length * protocols.length;
+    let done = 0;
+    for (const protocol of protocols) {
+      for (const [si, s] of sigmas.entries()) {
+        throwIfCancelled(ctx.signal);
+        ctx.progress(`protocol ${protocol}, σ ${done + 1}/${total} (σ = ${s.used.toPrecision(3)})`, 0.15 + 0.85 * (done / total));
+        const { sigmaRows, timing } = await oneSigma(protocol, si, s, data, net, models, stats.mean, probes, seed, ctx);
+        rows.push(...sigmaRows);
+        run.timings.push(timing);
+        run.completedSigmas = ++done;
+        save();
+        ctx.partial({ index: done, total, rows: sigmaRows, timing, run });
+      }
+    }
+    run.status = 'complete';
+  } catch (e) {
+    run.status = e instanceof CancelledError ? 'cancelled' : 'failed';
+    if (!(e instanceof CancelledError)) run.error = e instanceof Error ? e.message : String(e);
+    throw e;
+  } finally {
+    run.finishedAt = new Date().toISOString();
+    save();
+    await net.dispose();
+  }
+  return { runDir: p.out, run, rows };
+}
+
+async function loadTrainingData(p: CompareParams, ctx: JobContext): Promise<TrainingData> {
+  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
+  try {
+    const { count, channels, height, width } = ds.info;
+    const d = channels * height * width;
+    const images = new Float32Array(count * d);
+    const labels = ds.info.hasLabels ? new Int32Array(count) : undefined;
+    for await (const b of ds.batches(4096, ctx.signal)) {
+      images.set(b.data, b.start * d);
+      if (labels && b.labels) labels.set(b.labels, b.start);
+      ctx.progress(`loading training images ${b.start + b.count}/${count}`, 0.1 + 0.02 * ((b.start + b.count) / count));
+    }
+    return { images, count, shape: [channels, height, width], ...(labels ? { labels } : {}) };
+  } finally {
+    await ds.close();
+  }
+}
+
+/** σ values the model can take: discrete models snap (the snapped σ is used everywhere); outside the range is skipped. */
+function sigmaGrid(requested: number[], net: OnnxDenoiser): { sigmas: CompareRun['sigmas']; skipped: CompareRun['skippedSigmas'] } {
+  const sigmas: CompareRun['sigmas'] = [];
+  const skipped: CompareRun['skippedSigmas'] = [];
+  for (const s of requested) {
+    try {
+      const used = net.effectiveSigma(s);
+      if (!sigmas.some((x) => x.used === used)) sigmas.push({ requested: s, used });
+    } catch (e) {
+      if (!(e instanceof UserError)) throw e;
+      skipped.push({ sigma: s, reason: e.message });
+    }
+  }
+  return { sigmas, skipped };
+}
+
+async function oneSigma(protocol: Protocol, si: number, s: { requested: number; used: number }, data: TrainingData, net: OnnxDenoiser, models: NamedDenoiser[], mean: Float64Array, probes: number, seed: number, ctx: JobContext): Promise<{ sigmaRows: CompareRow[]; timing: CompareRun['timings'][number] }> {
+  const sigma = s.used;
+  const x = makeProbes(protocol, data, probes, sigma, seed, si);
+  let t = performance.now();
+  const dnn = await net.denoise(x, probes, sigma, ctx.signal);
+  const networkSeconds = (performance.now() - t) / 1000;
+  const analyticalSeconds: Record<string, number> = {};
+  const sigmaRows: CompareRow[] = [];
+  for (const m of models) {
+    throwIfCancelled(ctx.signal);
+    t = performance.now();
+    const dm = await m.denoiser.denoise(x, probes, sigma, ctx.signal);
+    analyticalSeconds[m.name] = (performance.now() - t) / 1000;
+    const pm = probeMetrics(dnn, dm, x, probes, sigma, mean);
+    const st = meanStd(pm.stEv), str = meanStd(pm.stEvRev), dt = meanStd(pm.dtEv), dtr = meanStd(pm.dtEvRev);
+    const sv = meanStd(pm.stVar), dv = meanStd(pm.dtVar), dc = meanStd(pm.dtEvCentered);
+    sigmaRows.push({
+      protocol, sigma, sigma_requested: s.requested, name: m.name,
+      St_EV: st.mean, St_EV_std: st.std, St_EV_rev: str.mean, St_EV_rev_std: str.std,
+      Dt_EV: dt.mean, Dt_EV_std: dt.std, Dt_EV_rev: dtr.mean, Dt_EV_rev_std: dtr.std,
+      St_Var: sv.mean, St_Var_std: sv.std, Dt_Var: dv.mean, Dt_Var_std: dv.std,
+      St_residual: 1 - st.mean, St_rev_residual: 1 - str.mean, Dt_residual: 1 - dt.mean, Dt_rev_residual: 1 - dtr.mean,
+      Dt_EV_centered: dc.mean, Dt_EV_centered_std: dc.std,
+      n: probes,
+    });
+  }
+  return { sigmaRows, timing: { protocol, sigma, networkSeconds, analyticalSeconds } };
+}
+
+function newRun(p: CompareParams, net: OnnxDenoiser, fitKey: string, data: TrainingData, eigval: Float64Array, protocols: Protocol[], probes: number, seed: number, approx: string[]): CompareRun {
+  const { cacheDir: _c, out: _o, ...params } = p;
+  const meanEig = eigval.reduce((a, v) => a + v, 0) / eigval.length;
+  return {
+    status: 'running',
+    engineVersion: ENGINE_VERSION,
+    createdAt: new Date().toISOString(),
+    params: { ...params, protocols, probes, seed, approx },
+    model: { file: net.card.file, sha256: net.card.sha256, parameterization: net.param.label, ...(net.card.configFile ? { config: net.card.configFile } : {}) },
+    dataset: { path: path.resolve(p.dataset), count: data.count, shape: data.shape, fitKey },
+    provider: net.provider.name,
+    sigmas: [],
+    skippedSigmas: [],
+    approximations: [],
+    sqrtEigval: Array.from(eigval.subarray(0, 10), Math.sqrt),
+    sqrtMeanEigval: Math.sqrt(meanEig),
+    timings: [],
+    completedSigmas: 0,
+  };
+}

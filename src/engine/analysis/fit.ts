@@ -1,0 +1,153 @@
+// The dataset Gaussian fit (science.md §2, §8): streamed mean and covariance, eigendecomposition, cached on disk.
+import * as crypto from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FitMeta, FitParams, FitSummary } from '../../protocol/fit';
+import { openDataset, Dataset } from '../data/dataset';
+import { throwIfCancelled, UserError } from '../errors';
+import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
+import { encodeAuthorsLayout, encodeStats, GaussianStats, loadStats } from '../store/stats';
+import { eigAccuracy } from '../tensor/checks';
+import { CovarianceAccumulator } from '../tensor/covariance';
+import { eigh } from '../tensor/eigh';
+import { defaultLinalg } from '../tensor/ortexec';
+import { topkEig } from '../tensor/topk';
+import { ENGINE_VERSION } from '../version';
+import { JobContext } from './context';
+
+/** Bumped when the fit's numbers or files change meaning, so old cache entries are not reused. */
+const FIT_FORMAT = 1;
+const BATCH = 4096;
+
+/** Gaussian fit of a dataset: N(μ, Σ) with Σ = UΛUᵀ, full or top-k + isotropic remainder (2412.09726 §3; performance.md §2b). */
+export async function fitDataset(p: FitParams, ctx: JobContext): Promise<FitSummary> {
+  const t0 = performance.now();
+  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
+  try {
+    const key = cacheKey(ds, p);
+    const dir = path.join(p.cacheDir, 'fits', key);
+    const cacheHit = fs.existsSync(path.join(dir, 'fit.json'));
+    if (cacheHit) ctx.progress('cache hit: reusing the statistics of an identical earlier fit', 1);
+    else await writeFolderAtomic(dir, (tmp) => computeFit(ds, p, key, tmp, ctx, t0));
+    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
+    const stats = await loadStats(path.join(dir, 'stats.npz'), { fileScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1', targetScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1' });
+    if (p.out) exportTo(p.out, dir, meta, stats, p.authorsLayout);
+    return summarize(meta, stats, dir, cacheHit);
+  } finally {
+    await ds.close();
+  }
+}
+
+function cacheKey(ds: Dataset, p: FitParams): string {
+  const id = {
+    format: FIT_FORMAT,
+    files: ds.info.identity.files,
+    scale: ds.info.scale,
+    layout: p.layout ?? 'auto',
+    shape: [ds.info.channels, ds.info.height, ds.info.width],
+    method: p.topk ? `topk:${p.topk}` : 'full',
+    ddof: p.ddof ?? 0,
+  };
+  return crypto.createHash('sha256').update(JSON.stringify(id)).digest('hex').slice(0, 24);
+}
+
+/**
+ * uint8 pixels mapped to [−1,1] or [0,1] are not exact in float32, which limits the statistics to ~1e-8. The integers
+ * 0…255 are exact, so uint8 data is accumulated raw with float64 products and mapped afterwards: μ = aμ₀ + b, Σ = a²Σ₀.
+ */
+function exactAffine(ds: Dataset): { a: number; b: number } | undefined {
+  if (ds.info.sourceDtype !== 'uint8' || ds.info.scale === 'raw') return undefined;
+  return ds.info.scale === 'minus1to1' ? { a: 1 / 127.5, b: -1 } : { a: 1 / 255, b: 0 };
+}
+
+async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number): Promise<void> {
+  const info = ds.info;
+  const d = info.channels * info.height * info.width;
+  const linalg = defaultLinalg();
+  const affine = exactAffine(ds);
+  const source = affine ? await openDataset(p.dataset, { scale: 'raw', layout: p.layout }) : ds;
+  try {
+    await accumulateAndDecompose(source, p, key, dir, ctx, t0, affine, info, d, linalg);
+  } finally {
+    if (source !== ds) await source.close();
+  }
+}
+
+async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number, affine: { a: number; b: number } | undefined, info: Dataset['info'], d: number, linalg: ReturnType<typeof defaultLinalg>): Promise<void> {
+  const acc = new CovarianceAccumulator({ dim: d, expectedRows: info.count, linalg, signal: ctx.signal, precision: affine ? 'float64' : 'float32' });
+  const labels = info.hasLabels ? new Map<number, number>() : undefined;
+  let seen = 0;
+  for await (const batch of source.batches(BATCH, ctx.signal)) {
+    throwIfCancelled(ctx.signal);
+    await acc.add(batch.data, batch.count);
+    batch.labels?.forEach((l) => labels!.set(l, (labels!.get(l) ?? 0) + 1));
+    seen += batch.count;
+    ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${info.count.toLocaleString()} images`, 0.5 * (seen / info.count));
+  }
+  const tLoad = performance.now();
+  const cov = await acc.finalize({ ddof: p.ddof ?? 0 });
+  if (affine) {
+    for (let i = 0; i < d; i++) cov.mean[i] = affine.a * cov.mean[i] + affine.b;
+    const a2 = affine.a * affine.a;
+    for (let i = 0; i < cov.cov.length; i++) cov.cov[i] *= a2;
+    cov.trace *= a2;
+  }
+  let stats: GaussianStats;
+  let method: FitMeta['method'];
+  if (p.topk && p.topk < d) {
+    method = 'topk';
+    const top = await topkEig(cov.cov, d, p.topk, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`top-${p.topk} eigenpairs: ${phase}`, 0.5 + 0.45 * f) });
+    stats = { mean: cov.mean, eigval: top.values, eigvec: top.vectors, tail: top.tail };
+  } else {
+    method = 'full';
+    const eig = await eigh(cov.cov, d, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`eigendecomposition: ${phase}`, 0.5 + 0.45 * f) });
+    stats = { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 };
+  }
+  const tEig = performance.now();
+  ctx.progress('checking accuracy', 0.96);
+  const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, linalg);
+  const meta: FitMeta = {
+    engineVersion: ENGINE_VERSION,
+    cacheKey: key,
+    createdAt: new Date().toISOString(),
+    dataset: { path: info.path, format: info.format, files: info.identity.files.length, notes: info.notes ?? [] },
+    count: info.count,
+    dim: d,
+    shape: [info.channels, info.height, info.width],
+    scale: info.scale,
+    valueRange: info.valueRange,
+    method,
+    rank: stats.eigval.length,
+    tail: stats.tail,
+    ddof: cov.ddof,
+    trace: cov.trace,
+    residual: accuracy.residual,
+    orthogonality: accuracy.orthogonality,
+    provider: 'cpu',
+    timingsSeconds: { load: (tLoad - t0) / 1000, eig: (tEig - tLoad) / 1000, total: (performance.now() - t0) / 1000 },
+    ...(labels ? { classCounts: Object.fromEntries([...labels.entries()].sort((a, b) => a[0] - b[0])), classNames: info.classNames } : {}),
+  };
+  throwIfCancelled(ctx.signal);
+  fs.writeFileSync(path.join(dir, 'stats.npz'), encodeStats(stats));
+  fs.writeFileSync(path.join(dir, 'fit.json'), JSON.stringify(meta, null, 2));
+}
+
+// The CLI's --out: stats.npz + fit.json (and the authors' layout when asked), each written atomically.
+function exportTo(out: string, dir: string, meta: FitMeta, stats: GaussianStats, authorsLayout?: boolean): void {
+  fs.mkdirSync(out, { recursive: true });
+  writeFileAtomic(path.join(out, 'stats.npz'), fs.readFileSync(path.join(dir, 'stats.npz')));
+  writeFileAtomic(path.join(out, 'fit.json'), JSON.stringify(meta, null, 2));
+  if (authorsLayout) {
+    if (meta.scale === 'raw') throw new UserError('the authors\' layout is on [0,1] pixels; fit with --scale minus1to1 or zero1');
+    writeFileAtomic(path.join(out, 'stats_authors_layout.npz'), encodeAuthorsLayout(stats, meta.scale, meta.count, meta.ddof));
+  }
+}
+
+function summarize(meta: FitMeta, stats: GaussianStats, dir: string, cacheHit: boolean): FitSummary {
+  const d = meta.dim;
+  const r = stats.eigval.length;
+  const top = Math.min(64, r);
+  const eigenImages = new Float32Array(top * d);
+  for (let k = 0; k < top; k++) for (let i = 0; i < d; i++) eigenImages[k * d + i] = stats.eigvec[i * r + k];
+  return { meta, statsDir: dir, cacheHit, eigval: Array.from(stats.eigval), mean: Float32Array.from(stats.mean), eigenImages, eigenImageCount: top };
+}

@@ -1,0 +1,66 @@
+// Full symmetric eigendecomposition in float64: blocked tridiagonalisation + divide and conquer + WY back-transform
+// (ORT GEMMs for the O(n³) parts), or plain-JS tred2+tql2. Values descending, vectors as columns.
+import { checkpoint, RunControl, subProgress } from './control';
+import { transpose } from './dense';
+import { tridiagEigDC } from './dc';
+import { defaultLinalg, OrtLinalg } from './ortexec';
+import { applyQ, tridiagonalize } from './tridiag';
+import { eighTql2Transposed } from './tql2';
+
+/** Eigenpairs: values descending; vectors n×n row-major with column j the unit eigenvector for values[j]. */
+export interface EighResult {
+  values: Float64Array;
+  vectors: Float64Array;
+  /** Seconds spent per phase. */
+  timings: Record<string, number>;
+  method: 'dc' | 'tql2';
+}
+
+/** Options of eigh. */
+export interface EighOptions extends RunControl {
+  /** 'dc' (default for n > 64): blocked Householder + divide and conquer through ORT; 'tql2': plain JS EISPACK. */
+  method?: 'auto' | 'dc' | 'tql2';
+  linalg?: OrtLinalg;
+  /** Panel width of the tridiagonalisation (default 32). */
+  nb?: number;
+}
+
+/** Eigen-decomposition C = V Λ Vᵀ of a symmetric n×n float64 matrix (only read, never modified). */
+export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): Promise<EighResult> {
+  if (c.length < n * n) throw new Error(`eigh: ${c.length} values for ${n}×${n}`);
+  const method = opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
+  const timings: Record<string, number> = {};
+  let t0 = performance.now();
+  const lap = (name: string): void => {
+    const t = performance.now();
+    timings[name] = (t - t0) / 1000;
+    t0 = t;
+  };
+  let asc: Float64Array;
+  let z: Float64Array; // n×n, column j = eigenvector for asc[j]
+  if (method === 'tql2') {
+    await checkpoint(opts.signal);
+    const r = eighTql2Transposed(c, n);
+    asc = r.values;
+    z = transpose(r.vt, n, n);
+    lap('tred2+tql2');
+  } else {
+    const linalg = opts.linalg ?? defaultLinalg();
+    const ctl = { linalg, nb: opts.nb, signal: opts.signal };
+    const tri = await tridiagonalize(c, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0, 0.6) });
+    lap('tridiagonalise');
+    const te = await tridiagEigDC(tri.d, tri.e, { ...ctl, onProgress: subProgress(opts.onProgress, 0.6, 0.2) });
+    lap('divide&conquer');
+    asc = te.values;
+    z = transpose(te.zt, n, n);
+    lap('transpose');
+    await applyQ(tri, z, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0.8, 0.2) });
+    lap('back-transform');
+  }
+  // Descending order: reverse values and columns.
+  const values = new Float64Array(n);
+  for (let j = 0; j < n; j++) values[j] = asc[n - 1 - j];
+  for (let r = 0; r < n; r++) z.subarray(r * n, (r + 1) * n).reverse();
+  opts.onProgress?.(1, 'done');
+  return { values, vectors: z, timings, method };
+}

@@ -1,0 +1,105 @@
+// Orthonormal basis of the columns of a tall n×K float64 matrix: CholeskyQR2 through ORT GEMMs, with an
+// eigen-based (SVQB) fallback that refills numerically dependent directions with random vectors.
+import { choleskyUpper, invUpper } from './dense';
+import { OrtLinalg } from './ortexec';
+import { eighTql2Transposed } from './tql2';
+
+/** Seeded standard normal generator (sfc32 uniform bits, Box–Muller). */
+export function gaussianRng(seed = 1): () => number {
+  let a = 0x9e3779b9;
+  let b = 0x243f6a88;
+  let c = 0xb7e15162;
+  let d = seed >>> 0;
+  const u32 = (): number => {
+    a >>>= 0;
+    b >>>= 0;
+    c >>>= 0;
+    d >>>= 0;
+    let t = (a + b) | 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) | 0;
+    c = (c << 21) | (c >>> 11);
+    d = (d + 1) | 0;
+    t = (t + d) | 0;
+    c = (c + t) | 0;
+    return t >>> 0;
+  };
+  for (let i = 0; i < 12; i++) u32();
+  const u = (): number => (u32() + 0.5) / 4294967296;
+  let spare = NaN;
+  return () => {
+    if (!Number.isNaN(spare)) {
+      const v = spare;
+      spare = NaN;
+      return v;
+    }
+    const r = Math.sqrt(-2 * Math.log(u()));
+    const t = 2 * Math.PI * u();
+    spare = r * Math.sin(t);
+    return r * Math.cos(t);
+  };
+}
+
+// One Cholesky-QR pass: Q = Y R⁻¹ with RᵀR = YᵀY; null when the Gram matrix is too ill-conditioned.
+async function cholQR(linalg: OrtLinalg, y: Float64Array, n: number, k: number): Promise<Float64Array | null> {
+  const g = await linalg.gemmTN(y, n, k, y, k);
+  const r = choleskyUpper(g, k);
+  if (!r) return null;
+  let lo = Infinity;
+  let hi = 0;
+  for (let i = 0; i < k; i++) {
+    lo = Math.min(lo, r[i * k + i]);
+    hi = Math.max(hi, r[i * k + i]);
+  }
+  if (!(lo > 1e-7 * hi)) return null; // cond(Y) ≳ 1e7: the second pass could not repair orthogonality
+  return linalg.matmul(y, n, k, invUpper(r, k), k);
+}
+
+/** Returns Q (n×K, orthonormal columns spanning range(Y) as far as it is numerically full rank). */
+export async function orthonormalize(linalg: OrtLinalg, y: Float64Array, n: number, k: number, rng = gaussianRng(7)): Promise<Float64Array> {
+  const q1 = await cholQR(linalg, y, n, k);
+  const q2 = q1 && (await cholQR(linalg, q1, n, k));
+  if (q2) return q2;
+  return svqb(linalg, y, n, k, rng);
+}
+
+// Fallback: G = W S Wᵀ; Q_good = Y W_r S_r^{-1/2} for well-determined directions, the rest random and orthogonal to it.
+async function svqb(linalg: OrtLinalg, y: Float64Array, n: number, k: number, rng: () => number): Promise<Float64Array> {
+  const g = await linalg.gemmTN(y, n, k, y, k);
+  const { values, vt } = eighTql2Transposed(g, k); // ascending; row j of vt = vector j
+  const smax = Math.max(values[k - 1], 0);
+  const keep: number[] = [];
+  for (let j = k - 1; j >= 0; j--) if (values[j] > 1e-12 * smax && smax > 0) keep.push(j);
+  const r = keep.length;
+  const q = new Float64Array(n * k);
+  if (r > 0) {
+    const ws = new Float64Array(k * r);
+    keep.forEach((j, c) => {
+      const s = 1 / Math.sqrt(values[j]);
+      for (let i = 0; i < k; i++) ws[i * r + c] = vt[j * k + i] * s;
+    });
+    let good = await linalg.matmul(y, n, k, ws, r);
+    for (let pass = 0; pass < 2; pass++) {
+      const again = await cholQR(linalg, good, n, r);
+      if (again) good = again;
+    }
+    for (let i = 0; i < n; i++) q.set(good.subarray(i * r, (i + 1) * r), i * k);
+  }
+  if (r < k) {
+    const m = k - r;
+    let z: Float64Array = new Float64Array(n * m);
+    for (let i = 0; i < z.length; i++) z[i] = rng();
+    for (let pass = 0; pass < 2; pass++) {
+      if (r > 0) {
+        const good = new Float64Array(n * r);
+        for (let i = 0; i < n; i++) good.set(q.subarray(i * k, i * k + r), i * r);
+        const proj = await linalg.gemmTN(good, n, r, z, m);
+        const back = await linalg.matmul(good, n, r, proj, m);
+        for (let i = 0; i < z.length; i++) z[i] -= back[i];
+      }
+      z = (await cholQR(linalg, z, n, m)) ?? z;
+    }
+    for (let i = 0; i < n; i++) q.set(z.subarray(i * m, (i + 1) * m), i * k + r);
+  }
+  return q;
+}
