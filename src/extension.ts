@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ComputeClient } from './compute/client';
-import { compareScoresCommand } from './host/commands/compareScores';
+import { ComparePreset, compareScoresCommand } from './host/commands/compareScores';
 import { fitDatasetCommand } from './host/commands/fitDataset';
 import { inspectModelCommand } from './host/commands/inspectModel';
 import { Jobs } from './host/jobs';
@@ -33,7 +33,7 @@ export function activate(context: vscode.ExtensionContext): DiffusionInspectorAp
     vscode.window.registerWebviewPanelSerializer(MODEL_CARD_PANEL, new ModelCardPanelSerializer(uri, jobs)),
     vscode.commands.registerCommand('diffusionInspector.fitDataset', (target?: vscode.Uri) => fitDatasetCommand(context, jobs, memory, target)),
     vscode.window.registerWebviewPanelSerializer(FIT_PANEL, new FitPanelSerializer(context, jobs)),
-    vscode.commands.registerCommand('diffusionInspector.compareScores', (target?: vscode.Uri) => compareScoresCommand(context, jobs, memory, target)),
+    vscode.commands.registerCommand('diffusionInspector.compareScores', (target?: vscode.Uri, preset?: ComparePreset) => compareScoresCommand(context, jobs, memory, target, preset)),
     vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL, new ComparePanelSerializer(context)),
   );
   signalActivationForTests();

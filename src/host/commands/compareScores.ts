@@ -18,29 +18,43 @@ const APPROX_CHOICES: { spec: string; detail: string }[] = [
   { spec: 'gmm:10:64', detail: 'K = 10, rank 64 per component' },
 ];
 
-export async function compareScoresCommand(context: vscode.ExtensionContext, jobs: Jobs, memory: Memory, uri?: vscode.Uri): Promise<vscode.WebviewPanel | undefined> {
+/** Answers that skip the QuickPicks (for keybindings, tasks and tests): any subset; the rest is asked. */
+export interface ComparePreset {
+  dataset?: string;
+  approx?: string[];
+  probes?: number;
+  sigmas?: number[];
+}
+
+export async function compareScoresCommand(context: vscode.ExtensionContext, jobs: Jobs, memory: Memory, uri?: vscode.Uri, preset: ComparePreset = {}): Promise<vscode.WebviewPanel | undefined> {
   if (!vscode.workspace.isTrusted) {
     void vscode.window.showWarningMessage('Comparing score approximations runs the model; trust this workspace first.');
     return undefined;
   }
   const model = uri instanceof vscode.Uri ? uri : await pickModel();
   if (!model) return undefined;
-  const dataset = await pickDataset(memory, 'Training dataset of the model');
+  const dataset = preset.dataset ?? (await pickDataset(memory, 'Training dataset of the model'));
   if (!dataset) return undefined;
   await memory.remember('recentDatasets', dataset);
-  const approx = await pickApproximations(memory);
+  const approx = preset.approx ?? (await pickApproximations(memory));
   if (!approx) return undefined;
-  const probes = await askNumber(memory, 'probes', 'Probe points per σ', 512);
+  const probes = preset.probes ?? (await askNumber(memory, 'probes', 'Probe points per σ', 512));
   if (probes === undefined) return undefined;
-  const sigmaText = await vscode.window.showInputBox({
+  const sigmas = preset.sigmas ?? (await askSigmas(memory));
+  if (!sigmas) return undefined;
+  return runComparePanel(context, { model: model.fsPath, dataset, approx, probes, sigmas, seed: 0, protocols: ['A'], cacheDir: cacheDir(context), out: newRunDir(context, 'compare') }, jobs);
+}
+
+async function askSigmas(memory: Memory): Promise<number[] | undefined> {
+  const text = await vscode.window.showInputBox({
     title: 'Noise levels σ (data scale)',
     value: memory.get('sigmas', DEFAULT_SIGMAS_TEXT),
     prompt: 'Comma-separated; values outside the model\'s range are skipped and listed.',
     validateInput: (v) => (parseSigmaList(v) ? undefined : 'Enter positive numbers separated by commas'),
   });
-  if (sigmaText === undefined) return undefined;
-  await memory.set('sigmas', sigmaText);
-  return runComparePanel(context, { model: model.fsPath, dataset, approx, probes, sigmas: parseSigmaList(sigmaText)!, seed: 0, protocols: ['A'], cacheDir: cacheDir(context), out: newRunDir(context, 'compare') }, jobs);
+  if (text === undefined) return undefined;
+  await memory.set('sigmas', text);
+  return parseSigmaList(text);
 }
 
 async function pickApproximations(memory: Memory): Promise<string[] | undefined> {

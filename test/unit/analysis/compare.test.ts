@@ -25,13 +25,8 @@ describe('score comparison (compare)', function () {
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   it('a network that is the exact Gaussian denoiser of the data gets Gaussian EV = 1 at every σ (≤ 1e-6)', async () => {
-    // 2D points μ ± √(Dλ_k)·u_k have mean μ and covariance (1/N) exactly UΛUᵀ, the Gaussian inside gauss_edm.onnx.
-    const t = truth('gauss_edm');
-    const d = t.mean.length;
-    const pts = new Float32Array(2 * d * d);
-    for (let k = 0; k < d; k++) for (const [s, sign] of [[0, 1], [1, -1]]) for (let i = 0; i < d; i++) pts[(2 * k + s) * d + i] = t.mean[i] + sign * Math.sqrt(d * t.eigval[k]) * t.eigvec[i][k];
-    const data = path.join(dir, 'gauss_points.npy');
-    fs.writeFileSync(data, encodeNpy({ data: pts, shape: [2 * d, 1, 4, 4] }));
+    // gauss_points.npy has exactly the mean and covariance of the Gaussian inside gauss_edm.onnx (see its script).
+    const data = modelPath('gauss_points.npy');
     const res = await compareScores({ model: modelPath('gauss_edm.onnx'), dataset: data, scale: 'raw', approx: ['gaussian', 'mean'], probes: 32, sigmas: [0.01, 0.1, 1, 10, 80], protocols: ['A', 'B'], cacheDir: path.join(dir, 'cache'), out: path.join(dir, 'run-gauss') }, ctx);
     const gauss = res.rows.filter((r) => r.name === 'gaussian');
     assert.equal(gauss.length, 10);
