@@ -17,7 +17,11 @@ import {
 const SUITE = 'ui';
 const TEST_TIMEOUT_MS = Number(process.env.E2E_UI_TEST_TIMEOUT_MS || 60_000);
 const INSPECT_TITLE = 'Diffusion Inspector: Inspect Model';
+const FIT_TITLE = 'Diffusion Inspector: Fit Dataset Statistics';
+const COMPARE_TITLE = 'Diffusion Inspector: Compare Score Approximations';
+const FMNIST = '/usr/share/datasets/fashion-mnist';
 const GAUSS = path.join(env.workspace, 'gauss_edm.onnx');
+const FMNIST_MODEL = path.join(env.workspace, 'fmnist_edm_small.onnx');
 const NOT_ONNX = path.join(env.workspace, 'not_onnx.onnx');
 
 // ------------------------------------------------------------------------------------------------ workbench helpers
@@ -77,8 +81,14 @@ async function pickFile(page, absPath) {
       await page.waitForTimeout(200); // let a pending reload of the listing overwrite it now rather than after Enter
       if ((await box.inputValue()) !== absPath) continue;
     }
+    const title = await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '');
     await page.keyboard.press('Enter');
-    if (await quickInput(page).waitFor({ state: 'hidden', timeout: 3_000 }).then(() => true, () => false)) return;
+    // Accepted when the dialog closes, or when the command's next question replaces it (another title).
+    const accepted = await waitUntil('the file dialog to close', async () =>
+      !(await quickInput(page).isVisible()) ||
+      (await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => title)) !== title, 3_000)
+      .then(() => true, () => false);
+    if (accepted) return;
   }
   throw new Error(`the file dialog did not accept ${absPath} (value now: ${await box.inputValue()})`);
 }
@@ -136,7 +146,30 @@ function fixture(absPath) {
 // ---------------------------------------------------------------------------------------------------------- tests
 
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+const test = (name, fn, timeoutMs = TEST_TIMEOUT_MS) => tests.push({ name, fn, timeoutMs });
+
+/**
+ * The dataset QuickPick lists recent datasets (remembered across windows) and "Browse…": take the recent entry when
+ * it is there, else browse with the simple file dialog.
+ */
+async function pickDataset(page, absPath) {
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  const recent = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: path.basename(absPath) }).first();
+  if (await recent.waitFor({ state: 'visible', timeout: 3_000 }).then(() => true, () => false)) {
+    await recent.click();
+    return;
+  }
+  const browse = page.locator('.quick-input-widget .monaco-list-row').filter({ hasText: /Browse for a dataset/ }).first();
+  if (await browse.isVisible().catch(() => false)) await browse.click();
+  await pickFile(page, absPath);
+}
+
+/** Accepts the current QuickPick / InputBox as it stands (remembered defaults). */
+async function acceptQuickInput(page) {
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await page.waitForTimeout(300);
+  await page.keyboard.press('Enter');
+}
 
 test('palette "Inspect Model" + file dialog shows the model card of gauss_edm.onnx', async (page) => {
   fixture(GAUSS);
@@ -184,6 +217,35 @@ test('not_onnx.onnx shows a readable error in the card, without a stack trace', 
   if (stack) throw new Error(`stack trace visible in the card: ${JSON.stringify(stack[0].trim())}`);
 });
 
+test('palette "Fit Dataset Statistics" on Fashion-MNIST: preview grid, then the fit with spectrum and eigen-images', async (page) => {
+  await paletteCommand(page, FIT_TITLE, { waitHidden: false });
+  await pickDataset(page, FMNIST);
+  await cardText(page, '#title', /fashion-mnist/);
+  await waitCardState(page, 'ready', 60_000);
+  await waitUntil('preview images', async () => (await cardFrame(page).locator('#preview-grid canvas').count()) >= 16, 20_000);
+  await cardFrame(page).locator('#fit-button').click();
+  await waitCardState(page, 'fitted', 120_000);
+  await cardText(page, '#fit-facts', /784/);
+  await waitUntil('eigen-images', async () => (await cardFrame(page).locator('#eigen-grid canvas').count()) >= 16, 20_000);
+  await waitUntil('spectrum plot', async () => (await cardFrame(page).locator('#spectrum .main-svg').count()) > 0, 20_000);
+}, 180_000);
+
+test('palette "Compare Score Approximations": model, dataset and defaults → EV curves fill in and the run completes', async (page) => {
+  await paletteCommand(page, COMPARE_TITLE, { waitHidden: false });
+  await pickFile(page, fixture(FMNIST_MODEL));
+  await pickDataset(page, FMNIST);
+  await acceptQuickInput(page); // approximations: the remembered/default selection
+  await quickInputBox(page).fill('16'); // probes per σ: keep the test quick
+  await page.keyboard.press('Enter');
+  await page.waitForTimeout(300);
+  await quickInputBox(page).fill('0.1, 1, 10');
+  await page.keyboard.press('Enter');
+  await cardText(page, '#title', /Score comparison/i);
+  await waitCardState(page, 'done', 180_000);
+  await cardText(page, '#progress', /complete/i);
+  await waitUntil('EV plot traces', async () => (await cardFrame(page).locator('#ev-plot .scatterlayer .trace').count()) >= 4, 20_000);
+}, 240_000);
+
 // --------------------------------------------------------------------------------------------------------- runner
 
 const started = Date.now();
@@ -227,7 +289,7 @@ for (const [i, t] of tests.entries()) {
     await reset(page);
     await Promise.race([
       t.fn(page),
-      new Promise((_, rej) => setTimeout(() => rej(new Error(`test timed out after ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS)),
+      new Promise((_, rej) => setTimeout(() => rej(new Error(`test timed out after ${t.timeoutMs} ms`)), t.timeoutMs)),
     ]);
   } catch (err) {
     error = err;

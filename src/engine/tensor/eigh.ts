@@ -4,7 +4,8 @@ import { checkpoint, RunControl, subProgress } from './control';
 import { transpose } from './dense';
 import { tridiagEigDC } from './dc';
 import { defaultLinalg, OrtLinalg } from './ortexec';
-import { applyQ, tridiagonalize } from './tridiag';
+import { applyQ } from './backtransform';
+import { tridiagonalize } from './tridiag';
 import { eighTql2Transposed } from './tql2';
 
 /** Eigenpairs: values descending; vectors n×n row-major with column j the unit eigenvector for values[j]. */
