@@ -82,14 +82,15 @@ export class DeltaDenoiser implements Denoiser {
         if (l > max) max = l;
       }
       max = this.refineNearMax(logits, xc.subarray(r * d, (r + 1) * d), xNorm[r], inv2s2, max);
+      // Weights below e^−30 ≈ 1e-13 of the largest are dropped (their total is < N·1e-13): no exp for them.
+      const cut = max - 30;
       let z = 0;
-      for (let j = 0; j < nTrain; j++) z += logits[j] = Math.exp(logits[j] - max);
+      for (let j = 0; j < nTrain; j++) z += logits[j] = logits[j] > cut ? Math.exp(logits[j] - max) : 0;
+      const row = weights.subarray(r * nTrain, (r + 1) * nTrain);
       for (let j = 0; j < nTrain; j++) {
-        const w = logits[j] / z;
-        if (w > 1e-12) {
-          weights[r * nTrain + j] = w;
-          nonzero++;
-        }
+        if (logits[j] === 0) continue;
+        row[j] = logits[j] / z;
+        nonzero++;
       }
     }
     const out = new Float32Array(b * d);
