@@ -1,5 +1,9 @@
 // D(x, σ) of real ONNX fixtures against closed forms: every parameterization must give the same Gaussian denoiser.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { GraphBuilder } from '../../../src/engine/onnx/graph';
 import { OnnxDenoiser } from '../../../src/engine/model/denoiser';
 import { deltaDenoise, gaussDenoise, maxRelDiff, modelPath, rng, truth } from '../helpers/fixtures';
 
@@ -80,5 +84,34 @@ describe('OnnxDenoiser: D(x, σ) in the data scale', () => {
       assert.ok(maxRelDiff(d, tv.output) < 1e-5);
     }
     await net.dispose();
+  });
+});
+
+describe('OnnxDenoiser: guards on what a network returns', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'di-guards-'));
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const save = (name: string, g: GraphBuilder): string => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, g.toBytes());
+    return file;
+  };
+
+  it('NaN/Inf in the output is an error naming the count and σ', async () => {
+    // denoised = x / (sigma − sigma): ±Inf or NaN everywhere
+    const file = save('nan.onnx', new GraphBuilder('nan')
+      .input('x', 'float32', ['N', 1, 2, 2]).input('sigma', 'float32', ['N'])
+      .node('Sub', ['sigma', 'sigma'], ['zero']).node('Div', ['x', 'zero'], ['denoised'])
+      .output('denoised', 'float32', ['N', 1, 2, 2]));
+    const net = await OnnxDenoiser.open(file, { provider: 'cpu' });
+    await assert.rejects(net.denoise(Float32Array.from({ length: 8 }, (_, i) => i - 3), 2, 0.5), /produced 8 non-finite values \(NaN\/Inf\) at σ = 0\.5/);
+    await net.dispose();
+  });
+
+  it('an output whose shape differs from the image input is refused before running', async () => {
+    const file = save('shape.onnx', new GraphBuilder('shape')
+      .input('x', 'float32', ['N', 1, 2, 2]).input('sigma', 'float32', ['N'])
+      .node('Flatten', ['x'], ['denoised'], { axis: 1 })
+      .output('denoised', 'float32', ['N', 4]));
+    await assert.rejects(OnnxDenoiser.open(file, { provider: 'cpu' }), /no output has the image's shape|must match its input/);
   });
 });
