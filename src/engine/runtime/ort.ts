@@ -81,13 +81,22 @@ export async function openSession(model: string | Uint8Array, opts: RuntimeOptio
           : await o.InferenceSession.create(model, sessionOptions);
       return { session, provider, fallbacks };
     } catch (e) {
-      const msg = firstLine((e as Error).message);
+      const msg = explainProviderFailure(provider, (e as Error).message);
       if (provider === 'cpu') throw e;
       failedProviders.set(provider, msg);
       fallbacks.push(`${provider}: ${msg}`);
     }
   }
   throw new Error('no execution provider could run the model');
+}
+
+/** A provider failure in words a user can act on (the raw first line is kept for the log). */
+function explainProviderFailure(provider: ProviderName, raw: string): string {
+  if (provider === 'cuda' && /providers_(shared|cuda)|shared (object|library)|cudart|cublas|cudnn/i.test(raw)) {
+    return 'the CUDA provider libraries are not installed (reinstall onnxruntime-node with ONNXRUNTIME_NODE_INSTALL=cuda12 on a machine with CUDA 12 and cuDNN 9)';
+  }
+  if (provider === 'webgpu' && /adapter|vulkan|dawn/i.test(raw)) return 'no usable WebGPU adapter (needs a GPU driver with Vulkan, Metal or D3D12; software renderers are refused)';
+  return firstLine(raw);
 }
 
 function firstLine(s: string): string {

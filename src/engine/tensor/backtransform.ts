@@ -5,13 +5,14 @@ import { checkpoint } from './control';
 import { OrtLinalg } from './ortexec';
 import { Tridiagonal, TridiagOptions } from './tridiag';
 
-/** z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 128) columns, last to first. */
+/** z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 256) columns, last to first. */
 export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts: TridiagOptions & { block?: number }): Promise<void> {
   const ortFrom = opts.ortFrom ?? 256;
-  const block = opts.block ?? 128;
+  const block = opts.block ?? 256;
   const n = t.n;
   const total = (n * n) / 2;
   let done = 0;
+  let scratch = new Float64Array(0);
   let p1 = t.panels.length;
   while (p1 > 0) {
     await checkpoint(opts.signal);
@@ -34,7 +35,10 @@ export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts
       const big = rows >= ortFrom || rows * cols * kk >= 1 << 22;
       const tm = larft(big ? await gramOrt(opts.linalg, vt, kk, rows) : gramJS(vt, kk, rows), kk, tau);
       const zs = z.subarray((k0 + 1) * cols, n * cols);
-      if (big) zs.set(await larfbOrt(opts.linalg, vt, kk, rows, tm, zs, cols));
+      if (big) {
+        if (scratch.length < rows * cols) scratch = new Float64Array(rows * cols);
+        zs.set(await larfbOrt(opts.linalg, vt, kk, rows, tm, zs, cols, scratch.subarray(0, rows * cols)));
+      }
       else larfbJS(vt, kk, rows, tm, zs, cols);
       done += rows * kk;
     }
@@ -84,7 +88,16 @@ function larft(g: Float64Array, nb: number, tau: Float64Array): Float64Array {
 }
 
 // zs − V (T (Vᵀ zs)) through ORT (V given transposed as vt, kk×rows).
-async function larfbOrt(linalg: OrtLinalg, vt: Float64Array, kk: number, rows: number, tm: Float64Array, zs: Float64Array, cols: number): Promise<Float64Array> {
+async function larfbOrt(
+  linalg: OrtLinalg,
+  vt: Float64Array,
+  kk: number,
+  rows: number,
+  tm: Float64Array,
+  zs: Float64Array,
+  cols: number,
+  into: Float64Array,
+): Promise<Float64Array> {
   const [out] = await linalg.run(
     'larfb:f64',
     () =>
@@ -102,6 +115,8 @@ async function larfbOrt(linalg: OrtLinalg, vt: Float64Array, kk: number, rows: n
       Z: { type: 'float64', data: zs, dims: [rows, cols] },
     },
     ['Out'],
+    undefined,
+    { Out: { type: 'float64', data: into, dims: [rows, cols] } },
   );
   return out as Float64Array;
 }

@@ -73,6 +73,10 @@ async function merge(left: TridiagEig, right: TridiagEig, beta: number, linalg: 
   for (let i = 0; i < n1; i++) z[i] = left.zt[i * n1 + n1 - 1] * Math.SQRT1_2;
   for (let i = 0; i < n2; i++) z[n1 + i] = right.zt[i * n2] * sg;
   const rho = 2 * Math.abs(beta);
+  // Row support: 1 = left block only, 2 = right block only, 3 = both (after a deflation rotation mixed them).
+  const side = new Uint8Array(n);
+  side.fill(1, 0, n1);
+  side.fill(2, n1);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => dv[a] - dv[b]);
   let dmax = 0;
   for (let i = 0; i < n; i++) dmax = Math.max(dmax, Math.abs(dv[i]));
@@ -110,6 +114,7 @@ async function merge(left: TridiagEig, right: TridiagEig, beta: number, linalg: 
       const dp = dv[pj] * c * c + dv[nj] * s * s;
       dv[nj] = dv[pj] * s * s + dv[nj] * c * c;
       dv[pj] = dp;
+      if (side[pj] !== side[nj]) side[pj] = side[nj] = 3;
       defl.push(pj);
     } else keep.push(pj);
     pj = nj;
@@ -123,9 +128,7 @@ async function merge(left: TridiagEig, right: TridiagEig, beta: number, linalg: 
   if (K > 0) {
     const eig = rankOneEig(Float64Array.from(keep, (i) => dv[i]), Float64Array.from(keep, (i) => z[i]), rho);
     lambda = eig.lambda;
-    const g = new Float64Array(K * n);
-    for (let r = 0; r < K; r++) g.set(zt.subarray(keep[r] * n, (keep[r] + 1) * n), r * n);
-    newRows = await matmul64(linalg, eig.ut, K, K, g, n);
+    newRows = await combine(linalg, eig.ut, K, keep, side, zt, n1, n);
   }
   // Merge the K new pairs (ascending) with the deflated ones (sorted) into ascending order.
   defl.sort((a, b) => dv[a] - dv[b]);
@@ -143,4 +146,27 @@ async function merge(left: TridiagEig, right: TridiagEig, beta: number, linalg: 
     }
   }
   return { values, zt: out };
+}
+
+// New rows Ut·G (K×n) where G = rows `keep` of zt, using the block structure: rows supported on one half only
+// multiply that half, so the product costs about half of a dense K×K×n GEMM.
+async function combine(linalg: OrtLinalg, ut: Float64Array, k: number, keep: number[], side: Uint8Array, zt: Float64Array, n1: number, n: number): Promise<Float64Array> {
+  const out = new Float64Array(k * n);
+  for (const [mask, c0, c1] of [[1, 0, n1], [2, n1, n]] as const) {
+    const sel: number[] = [];
+    for (let r = 0; r < k; r++) if (side[keep[r]] & mask) sel.push(r);
+    const w = c1 - c0;
+    const s = sel.length;
+    if (s === 0 || w === 0) continue;
+    const u = new Float64Array(k * s);
+    for (let j = 0; j < k; j++) for (let t = 0; t < s; t++) u[j * s + t] = ut[j * k + sel[t]];
+    const g = new Float64Array(s * w);
+    for (let t = 0; t < s; t++) {
+      const o = keep[sel[t]] * n;
+      g.set(zt.subarray(o + c0, o + c1), t * w);
+    }
+    const part = await matmul64(linalg, u, k, s, g, w);
+    for (let j = 0; j < k; j++) out.set(part.subarray(j * w, (j + 1) * w), j * n + c0);
+  }
+  return out;
 }

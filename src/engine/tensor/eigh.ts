@@ -26,9 +26,17 @@ export interface EighOptions extends RunControl {
   nb?: number;
 }
 
-/** Eigen-decomposition C = V Λ Vᵀ of a symmetric n×n float64 matrix (only read, never modified). */
+/** Throws when the first `len` entries contain NaN or ±Infinity. */
+export function assertFinite(c: Float64Array, len: number, who: string): void {
+  let s = 0;
+  for (let i = 0; i < len; i++) s += c[i] * 0;
+  if (s !== 0) throw new Error(`${who}: the matrix has NaN or infinite entries`);
+}
+
+/** Eigen-decomposition C = V Λ Vᵀ of a symmetric n×n float64 matrix (must be symmetric; only read, never modified). */
 export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): Promise<EighResult> {
   if (c.length < n * n) throw new Error(`eigh: ${c.length} values for ${n}×${n}`);
+  assertFinite(c, n * n, 'eigh');
   const method = opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
   const timings: Record<string, number> = {};
   let t0 = performance.now();

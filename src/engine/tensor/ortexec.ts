@@ -34,6 +34,7 @@ export class OrtLinalg {
   /**
    * Runs the graph cached under `key` (built by `build` on first use) and returns the named outputs' data.
    * `threads` overrides the executor's setting for this graph (1 suits memory-bound matrix–vector graphs).
+   * `into` names preallocated output arrays (exact size, not aliasing an input); onnxruntime writes them directly.
    */
   async run(
     key: string,
@@ -41,6 +42,7 @@ export class OrtLinalg {
     feeds: Record<string, Feed>,
     outputs: string[],
     threads = this.opts.threads ?? 0,
+    into?: Record<string, Feed>,
   ): Promise<FloatArray[]> {
     const k = `${key}@${threads}`;
     let s = this.sessions.get(k);
@@ -52,6 +54,12 @@ export class OrtLinalg {
     const session = await s;
     const ortFeeds: Record<string, OrtModule.Tensor> = {};
     for (const [name, f] of Object.entries(feeds)) ortFeeds[name] = new this.ort.Tensor(f.type, f.data, f.dims);
+    if (into) {
+      const fetches: Record<string, OrtModule.Tensor | null> = {};
+      for (const o of outputs) fetches[o] = into[o] ? new this.ort.Tensor(into[o].type, into[o].data, into[o].dims) : null;
+      const res = await session.run(ortFeeds, fetches);
+      return outputs.map((o) => (into[o] ? (into[o].data as FloatArray) : (res[o].data as FloatArray)));
+    }
     const res = await session.run(ortFeeds, outputs);
     return outputs.map((o) => res[o].data as FloatArray);
   }

@@ -1,7 +1,7 @@
 // Top-k eigenpairs of a symmetric matrix by randomized subspace iteration (C·Q in float32 through ORT, CholeskyQR2 and
 // Rayleigh–Ritz in float64), plus the isotropic remainder λ_tail = (tr C − Σλ_k)/(D − k) (science.md §2.1, performance.md §2b).
 import { checkpoint, RunControl } from './control';
-import { eigh } from './eigh';
+import { assertFinite, eigh } from './eigh';
 import { defaultLinalg, OrtLinalg } from './ortexec';
 import { gaussianRng, orthonormalize } from './orthonormalize';
 
@@ -35,6 +35,7 @@ export interface TopkResult {
 /** Top-k eigenpairs of the symmetric n×n float64 matrix c (row-major, not modified). */
 export async function topkEig(c: Float64Array, n: number, k: number, opts: TopkOptions = {}): Promise<TopkResult> {
   if (!(k >= 1 && k <= n)) throw new Error(`topkEig: k=${k} outside 1..${n}`);
+  assertFinite(c, n * n, 'topkEig');
   const linalg = opts.linalg ?? defaultLinalg();
   const bs = Math.min(n, k + (opts.oversample ?? Math.max(16, Math.ceil(k / 4))));
   const its = opts.iterations ?? 12;
@@ -53,7 +54,7 @@ export async function topkEig(c: Float64Array, n: number, k: number, opts: TopkO
     const y = await linalg.matmul(c32, n, n, Float32Array.from(q), bs);
     tick('product', t);
     t = performance.now();
-    q = await orthonormalize(linalg, Float64Array.from(y), n, bs, rng);
+    q = await orthonormalize(linalg, Float64Array.from(y), n, bs, rng, it === its - 1 ? 2 : 1);
     tick('orthonormalize', t);
     opts.onProgress?.((it + 1) / total, 'subspace iteration');
   }

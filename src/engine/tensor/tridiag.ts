@@ -42,7 +42,10 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   const panels: ReflectorPanel[] = [];
-  let b: Float64Array = Float64Array.from(a.subarray(0, n * n));
+  // Two buffers: the trailing matrix lives in one, its update is written into the other (no allocations per panel).
+  let cur = Float64Array.from(a.subarray(0, n * n));
+  let spare = new Float64Array(n >= (opts.ortFrom ?? 256) ? (n - Math.min(nb0, n)) ** 2 : 0);
+  let b: Float64Array = cur;
   let m = n;
   let k0 = 0;
   while (m > 0) {
@@ -100,7 +103,10 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
     panels.push({ k0, m, nb, v: vw.slice(0, wo), tau });
     const m2 = m - nb;
     if (m2 <= 0) break;
-    b = useOrt ? await syr2kOrt(opts.linalg, b, m, nb, vw) : syr2kJS(b, m, nb, vw);
+    if (useOrt) {
+      b = await syr2kOrt(opts.linalg, b, m, nb, vw, spare.subarray(0, m2 * m2));
+      [cur, spare] = [spare, cur];
+    } else b = syr2kJS(b, m, nb, vw);
     k0 += nb;
     m = m2;
     opts.onProgress?.(Math.min(1, 1 - (m / n) ** 3), 'tridiagonalisation');
@@ -214,7 +220,7 @@ function syr2kJS(b: Float64Array, m: number, nb: number, vw: Float64Array): Floa
 }
 
 // Same through ORT: Slice(B) − [V;W]ᵀ·[W;V] (columns nb..m) in one Gemm.
-async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: number, vw: Float64Array): Promise<Float64Array> {
+async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: number, vw: Float64Array, into: Float64Array): Promise<Float64Array> {
   const wv = new Float64Array(vw.length);
   wv.set(vw.subarray(nb * m), 0);
   wv.set(vw.subarray(0, nb * m), nb * m);
@@ -247,6 +253,8 @@ async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: numbe
       ax: { type: 'int64', data: i64(1), dims: [1] },
     },
     ['Out'],
+    undefined,
+    { Out: { type: 'float64', data: into, dims: [m - nb, m - nb] } },
   );
   return out as Float64Array;
 }
