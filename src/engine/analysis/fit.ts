@@ -9,6 +9,7 @@ import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
 import { encodeAuthorsLayout, encodeStats, GaussianStats, loadStats } from '../store/stats';
 import { eigAccuracy } from '../tensor/checks';
 import { CovarianceAccumulator } from '../tensor/covariance';
+import { IntegerGramAccumulator } from '../tensor/integerGram';
 import { eigh } from '../tensor/eigh';
 import { defaultLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
@@ -53,7 +54,7 @@ function cacheKey(ds: Dataset, p: FitParams): string {
 
 /**
  * uint8 pixels mapped to [−1,1] or [0,1] are not exact in float32, which limits the statistics to ~1e-8. The integers
- * 0…255 are exact, so uint8 data is accumulated raw with float64 products and mapped afterwards: μ = aμ₀ + b, Σ = a²Σ₀.
+ * 0…255 are exact, so uint8 data is accumulated raw (exact integer sums) and mapped afterwards: μ = aμ₀ + b, Σ = a²Σ₀.
  */
 function exactAffine(ds: Dataset): { a: number; b: number } | undefined {
   if (ds.info.sourceDtype !== 'uint8' || ds.info.scale === 'raw') return undefined;
@@ -74,7 +75,8 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
 }
 
 async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number, affine: { a: number; b: number } | undefined, info: Dataset['info'], d: number, linalg: ReturnType<typeof defaultLinalg>): Promise<void> {
-  const acc = new CovarianceAccumulator({ dim: d, expectedRows: info.count, linalg, signal: ctx.signal, precision: affine ? 'float64' : 'float32' });
+  // uint8 pixels: exact integer Gram matrices (MatMulInteger); other data: float32 chunk products merged in float64.
+  const acc = affine ? new IntegerGramAccumulator(d, ctx.signal) : new CovarianceAccumulator({ dim: d, expectedRows: info.count, linalg, signal: ctx.signal });
   const labels = info.hasLabels ? new Map<number, number>() : undefined;
   let seen = 0;
   for await (const batch of source.batches(BATCH, ctx.signal)) {

@@ -1,4 +1,5 @@
 // Cancellation (AbortSignal) and progress reporting shared by the long-running tensor routines.
+import { CancelledError } from '../errors';
 
 /** Progress callback: fraction of the whole job done (0..1) and the name of the current phase. */
 export type ProgressFn = (fraction: number, phase: string) => void;
@@ -9,13 +10,9 @@ export interface RunControl {
   onProgress?: ProgressFn;
 }
 
-/** Error thrown when a routine stops because its AbortSignal fired. */
-export class AbortError extends Error {
-  constructor(message = 'The operation was cancelled') {
-    super(message);
-    this.name = 'AbortError';
-  }
-}
+/** Error thrown when a routine stops because its AbortSignal fired: the engine's CancelledError, so every layer
+ * (compute process, CLI, panels) reports a cancellation as one, whichever routine noticed it. */
+export class AbortError extends CancelledError {}
 
 /** Throws AbortError when the signal has fired. */
 export function throwIfAborted(signal?: AbortSignal): void {

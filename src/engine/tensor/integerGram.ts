@@ -1,0 +1,90 @@
+// Exact mean and covariance of uint8 images: Gram matrices by onnxruntime MatMulInteger (int32 sums), merged in float64.
+import type * as OrtModule from 'onnxruntime-node';
+import { GraphBuilder } from '../onnx/graph';
+import { loadOrt, openSession } from '../runtime/ort';
+import { checkpoint } from './control';
+import type { CovarianceResult } from './covariance';
+
+// 255² · 32768 < 2³¹: one chunk's int32 dot products cannot overflow.
+const CHUNK_ROWS = 32768;
+
+let session: Promise<OrtModule.InferenceSession> | undefined;
+function gramSession(): Promise<OrtModule.InferenceSession> {
+  session ??= openSession(
+    new GraphBuilder('gram_u8').input('AT', 'uint8', ['d', 'n']).input('A', 'uint8', ['n', 'd']).node('MatMulInteger', ['AT', 'A'], ['G']).output('G', 'int32', ['d', 'd']).toBytes(),
+    { provider: 'cpu' },
+  ).then((s) => s.session);
+  return session;
+}
+
+/**
+ * Accumulates Σx and Σxxᵀ of integer pixels 0…255 exactly (integers below 2⁵³), then forms the covariance as
+ * (N·S − s sᵀ)/(N(N − ddof)), which is exact before the final division while N²·255² < 2⁵³ (N ≲ 370 000).
+ */
+export class IntegerGramAccumulator {
+  private readonly sums: Float64Array;
+  private readonly gram: Float64Array;
+  private readonly rows: Uint8Array;
+  private readonly cols: Uint8Array;
+  private fill = 0;
+  private count = 0;
+
+  constructor(
+    readonly dim: number,
+    private readonly signal?: AbortSignal,
+  ) {
+    this.sums = new Float64Array(dim);
+    this.gram = new Float64Array(dim * dim);
+    this.rows = new Uint8Array(CHUNK_ROWS * dim);
+    this.cols = new Uint8Array(CHUNK_ROWS * dim);
+  }
+
+  /** Adds `n` images whose values are integers 0…255 (a uint8 dataset opened with the raw scale). */
+  async add(batch: Float32Array, n = batch.length / this.dim): Promise<void> {
+    const d = this.dim;
+    for (let r = 0; r < n; r++) {
+      const src = r * d;
+      const dst = this.fill * d;
+      for (let i = 0; i < d; i++) {
+        const v = batch[src + i];
+        this.rows[dst + i] = v;
+        this.sums[i] += v;
+      }
+      if (++this.fill === CHUNK_ROWS) await this.flush();
+    }
+  }
+
+  private async flush(): Promise<void> {
+    const n = this.fill;
+    if (!n) return;
+    const d = this.dim;
+    const at = this.cols.subarray(0, d * n);
+    for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) at[i * n + r] = this.rows[r * d + i];
+    const ort = loadOrt();
+    const s = await gramSession();
+    const out = await s.run({ AT: new ort.Tensor('uint8', at, [d, n]), A: new ort.Tensor('uint8', this.rows.subarray(0, n * d), [n, d]) });
+    const g = out.G.data as Int32Array;
+    for (let i = 0; i < g.length; i++) this.gram[i] += g[i];
+    this.count += n;
+    this.fill = 0;
+    await checkpoint(this.signal);
+  }
+
+  /** Mean and covariance (divisor N − ddof) in the raw pixel units. */
+  async finalize(opts: { ddof?: number } = {}): Promise<CovarianceResult> {
+    await this.flush();
+    const d = this.dim;
+    const n = this.count;
+    const ddof = opts.ddof ?? 0;
+    if (n - ddof <= 0) throw new Error(`covariance of ${n} image(s) with ddof ${ddof} is undefined`);
+    const mean = Float64Array.from(this.sums, (s) => s / n);
+    const cov = new Float64Array(d * d);
+    const denom = n * (n - ddof);
+    let trace = 0;
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) cov[i * d + j] = (n * this.gram[i * d + j] - this.sums[i] * this.sums[j]) / denom;
+      trace += cov[i * d + i];
+    }
+    return { mean, cov, count: n, ddof, trace };
+  }
+}
