@@ -25,6 +25,7 @@ Commands:
       convert statistics in the authors' layout (imgmean, eigval, eigvec) or ours to our stats.npz in [-1,1]
   compare <model.onnx> <dataset> --out <dir> [--config <json>] [--sigmas 0.1,1,10] [--probes N] [--seed S]
           [--approx gaussian,delta,gmm:10,class,mean,meanstd] [--protocol A|B|A,B] [--topk K] [--scale …]
+          [--stats <stats.npz> [--file-scale zero1|minus1to1]]   (use these statistics instead of fitting)
       explained variance of analytical denoisers vs the network per σ: writes run.json and results.csv
 
 Options for every command:
@@ -48,6 +49,7 @@ const OPTIONS = {
   ddof: { type: 'string' },
   'authors-layout': { type: 'boolean' },
   'file-scale': { type: 'string' },
+  stats: { type: 'string' },
   probes: { type: 'string' },
   seed: { type: 'string' },
   approx: { type: 'string' },
@@ -118,7 +120,7 @@ async function run(command: string, rest: string[], v: Values, out: Out, err: Ou
       const [model, dataset] = two(rest, ['model.onnx', 'dataset']);
       const protocols = v.protocol?.split(',').map((p) => choice(p.trim().toUpperCase(), '--protocol', ['A', 'B'] as const) as Protocol);
       const result = await ANALYSES.compare(
-        { model, dataset, out: path.resolve(required(v.out, '--out')), config: v.config, scale, layout, sigmas: numberList(v.sigmas, '--sigmas'), probes: int(v.probes, '--probes', 1), seed: int(v.seed, '--seed', 0), approx: v.approx?.split(',').map((s) => s.trim()).filter(Boolean), protocols, topk: int(v.topk, '--topk', 1), cacheDir: cacheDir(v['cache-dir']) },
+        { model, dataset, out: path.resolve(required(v.out, '--out')), config: v.config, scale, layout, sigmas: numberList(v.sigmas, '--sigmas'), probes: int(v.probes, '--probes', 1), seed: int(v.seed, '--seed', 0), approx: v.approx?.split(',').map((s) => s.trim()).filter(Boolean), protocols, topk: int(v.topk, '--topk', 1), statsFile: v.stats, statsScale: choice(v['file-scale'], '--file-scale', ['zero1', 'minus1to1'] as const), cacheDir: cacheDir(v['cache-dir']) },
         ctx,
       );
       err(`wrote ${path.join(result.runDir, 'run.json')} and results.csv\n`);

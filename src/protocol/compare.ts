@@ -19,6 +19,10 @@ export interface CompareParams {
   approx?: string[];
   /** Top-k Gaussian fit instead of the full spectrum (large D). */
   topk?: number;
+  /** Use these statistics (ours or the authors' PCA layout, .npz) as the dataset Gaussian instead of fitting. */
+  statsFile?: string;
+  /** Pixel scale of statsFile (default: [0,1] for the authors' layout, [−1,1] for ours). */
+  statsScale?: 'zero1' | 'minus1to1';
   cacheDir: string;
   /** The run folder (run.json + results.csv). */
   out: string;

@@ -1,4 +1,5 @@
 // Score comparison across noise levels (2412.09726 §4, science.md §4): EV of analytical denoisers vs the network.
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompareParams, CompareResult, CompareRow, CompareRun, Protocol } from '../../protocol/compare';
@@ -9,7 +10,7 @@ import { OnnxDenoiser } from '../model/denoiser';
 import { meanStd, probeMetrics } from '../score/metrics';
 import { writeFileAtomic } from '../store/atomic';
 import { rowsToCsv } from '../store/csv';
-import { loadStats } from '../store/stats';
+import { GaussianStats, loadStats } from '../store/stats';
 import { ENGINE_VERSION } from '../version';
 import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations } from './approximations';
 import { JobContext } from './context';
@@ -24,12 +25,13 @@ export async function compareScores(p: CompareParams, ctx: JobContext): Promise<
   const approxSpecs = p.approx?.length ? p.approx : DEFAULT_APPROX;
   if (!Number.isInteger(probes) || probes < 1) throw new UserError(`probes must be a positive integer (got ${probes})`);
 
-  ctx.progress('fitting (or loading) the dataset Gaussian');
-  const fit = await fitDataset({ dataset: p.dataset, scale: p.scale, layout: p.layout, topk: p.topk, cacheDir: p.cacheDir }, { ...ctx, progress: (m, f) => ctx.progress(`dataset fit: ${m}`, f === undefined ? undefined : 0.1 * f) });
-  const stats = await loadStats(path.join(fit.statsDir, 'stats.npz'), { fileScale: fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1', targetScale: fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1' });
+  const { stats, fitKey } = await datasetGaussian(p, ctx);
   const data = await loadTrainingData(p, ctx);
+  if (stats.mean.length !== data.shape[0] * data.shape[1] * data.shape[2]) {
+    throw new UserError(`the statistics have D = ${stats.mean.length} but the dataset's images have D = ${data.shape.join('×')}`, 'Use statistics of this dataset at its resolution.');
+  }
   const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: data.shape, ...ctx.settings });
-  const run = newRun(p, net, fit.meta.cacheKey, data, stats.eigval, protocols, probes, seed, approxSpecs);
+  const run = newRun(p, net, fitKey, data, stats.eigval, protocols, probes, seed, approxSpecs);
   const { sigmas, skipped } = sigmaGrid(p.sigmas ?? DEFAULT_SIGMAS, net);
   run.sigmas = sigmas;
   run.skippedSigmas = skipped;
@@ -70,6 +72,20 @@ export async function compareScores(p: CompareParams, ctx: JobContext): Promise<
     await net.dispose();
   }
   return { runDir: p.out, run, rows };
+}
+
+/** The dataset Gaussian: imported statistics (e.g. the authors' PCA files) or a (cached) fit of the dataset. */
+async function datasetGaussian(p: CompareParams, ctx: JobContext): Promise<{ stats: GaussianStats; fitKey: string }> {
+  if (p.statsFile) {
+    ctx.progress(`loading statistics from ${path.basename(p.statsFile)}`);
+    const target = p.scale === 'zero1' ? 'zero1' : 'minus1to1';
+    const stats = await loadStats(p.statsFile, { fileScale: p.statsScale, targetScale: target });
+    return { stats, fitKey: `imported:${crypto.createHash('sha256').update(fs.readFileSync(p.statsFile)).digest('hex').slice(0, 24)}` };
+  }
+  ctx.progress('fitting (or loading) the dataset Gaussian');
+  const fit = await fitDataset({ dataset: p.dataset, scale: p.scale, layout: p.layout, topk: p.topk, cacheDir: p.cacheDir }, { ...ctx, progress: (m, f) => ctx.progress(`dataset fit: ${m}`, f === undefined ? undefined : 0.1 * f) });
+  const scale = fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1';
+  return { stats: await loadStats(path.join(fit.statsDir, 'stats.npz'), { fileScale: scale, targetScale: scale }), fitKey: fit.meta.cacheKey };
 }
 
 async function loadTrainingData(p: CompareParams, ctx: JobContext): Promise<TrainingData> {

@@ -9,7 +9,7 @@ import { headlessContext } from '../../../src/engine/analysis/context';
 import { makeProbes } from '../../../src/engine/analysis/probes';
 import { openDataset } from '../../../src/engine/data/dataset';
 import { OnnxDenoiser } from '../../../src/engine/model/denoiser';
-import { encodeNpy } from '../../../src/engine/store/npz';
+import { encodeNpy, encodeNpz } from '../../../src/engine/store/npz';
 import { loadStats } from '../../../src/engine/store/stats';
 import type { CompareRow } from '../../../src/protocol/compare';
 import { deltaDenoise, modelPath, truth } from '../helpers/fixtures';
@@ -42,6 +42,21 @@ describe('score comparison (compare)', function () {
     const csv = fs.readFileSync(path.join(dir, 'run-gauss', 'results.csv'), 'utf8').split('\n');
     assert.match(csv[0], /^protocol,sigma,sigma_requested,name,St_EV,St_EV_std,St_EV_rev,St_EV_rev_std,Dt_EV,Dt_EV_std,/);
     assert.equal(csv.filter(Boolean).length, 1 + 20);
+  });
+
+  it('statistics brought in the authors\' PCA layout ([0,1], ascending) are used as the Gaussian: EV = 1 again', async () => {
+    const t = truth('gauss_edm');
+    const d = t.mean.length;
+    const order = Array.from({ length: d }, (_, k) => d - 1 - k); // ascending, as torch.linalg.eigh
+    const file = path.join(dir, 'authors_pca.npz');
+    fs.writeFileSync(file, encodeNpz({
+      imgmean: { data: Float64Array.from(t.mean, (v) => (v + 1) / 2), shape: [d] },
+      eigval: { data: Float64Array.from(order, (k) => t.eigval[k] / 4), shape: [d] },
+      eigvec: { data: Float64Array.from({ length: d * d }, (_, q) => t.eigvec[Math.floor(q / d)][order[q % d]]), shape: [d, d] },
+    }));
+    const res = await compareScores({ model: modelPath('gauss_edm.onnx'), dataset: modelPath('gauss_points.npy'), scale: 'raw', statsFile: file, approx: ['gaussian'], probes: 16, sigmas: [0.1, 1, 10], cacheDir: path.join(dir, 'cache'), out: path.join(dir, 'run-imported') }, ctx);
+    for (const r of res.rows) assert.ok(1 - r.Dt_EV <= 1e-6, `σ=${r.sigma}: ${r.Dt_EV}`);
+    assert.match(res.run.dataset.fitKey, /^imported:/);
   });
 
   it('a network that is the exact delta-mixture denoiser of its training set gets delta EV = 1', async () => {
