@@ -43,6 +43,8 @@ export interface FitMeta {
   provider: string;
   timingsSeconds: Record<string, number>;
   classCounts?: Record<string, number>;
+  /** tr Σ_c of each class, in the order of classCounts' keys. */
+  classVariance?: number[];
   classNames?: string[];
 }
 
@@ -56,6 +58,8 @@ export interface FitSummary {
   /** The top eigenvectors as images (count×D). */
   eigenImages: Float32Array;
   eigenImageCount: number;
+  /** One mean image per class (K×D, the order of meta.classCounts), when the dataset has labels. */
+  classMeans?: Float32Array;
 }
 
 /** A random sample of a dataset shown before a fit (N, shape, value range, images). */

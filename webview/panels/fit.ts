@@ -154,8 +154,24 @@ function renderFit(s: FitSummary): HTMLElement[] {
     section('Eigenvalue spectrum', spectrumPlot(s.eigval, m.trace, m.tail, d)),
     section('Mean and eigen-images', eigenImages(s)),
   ];
-  if (m.classCounts && Object.keys(m.classCounts).length) out.push(section('Images per class', classCountPlot(m.classCounts, m.classNames)));
+  if (m.classCounts && Object.keys(m.classCounts).length) out.push(section('Per-class statistics', [...classCountPlot(m.classCounts, m.classNames), ...classMeans(s)]));
   return out;
+}
+
+/** One mean image per class, captioned with the class name, its count and its total variance tr Σ_c. */
+function classMeans(s: FitSummary): Child[] {
+  const m = s.meta;
+  if (!s.classMeans || !m.classCounts) return [];
+  const shape = m.shape as Shape;
+  const [lo, hi] = m.valueRange;
+  const labels = Object.keys(m.classCounts);
+  const cells = labels.map((l, k) => {
+    const name = m.classNames?.[Number(l)] ?? `class ${l}`;
+    const variance = m.classVariance?.[k];
+    return imageCell(drawImage(s.classMeans!, k, shape, { kind: 'range', lo, hi }), name,
+      `${name}: ${m.classCounts![l].toLocaleString()} images${variance === undefined ? '' : `, tr Σ = ${sig(variance)} (dataset: ${sig(m.trace)})`}`);
+  });
+  return [h('p', { class: 'muted' }, 'Class means (hover for count and total variance tr Σ_c).'), imageGrid(cells, shape[2], 'class-means')];
 }
 
 function eigenImages(s: FitSummary): Child[] {

@@ -6,7 +6,8 @@ import type { FitMeta, FitParams, FitSummary } from '../../protocol/fit';
 import { openDataset, Dataset } from '../data/dataset';
 import { throwIfCancelled, UserError } from '../errors';
 import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
-import { encodeAuthorsLayout, encodeStats, GaussianStats, loadStats } from '../store/stats';
+import { encodeNpz } from '../store/npz';
+import { encodeAuthorsLayout, encodeStats, GaussianStats, loadStats, readNpzArrays } from '../store/stats';
 import { eigAccuracy } from '../tensor/checks';
 import { CovarianceAccumulator } from '../tensor/covariance';
 import { IntegerGramAccumulator } from '../tensor/integerGram';
@@ -14,10 +15,11 @@ import { eigh } from '../tensor/eigh';
 import { defaultLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
 import { ENGINE_VERSION } from '../version';
+import { ClassStatsAccumulator } from './classStats';
 import { JobContext } from './context';
 
 /** Bumped when the fit's numbers or files change meaning, so old cache entries are not reused. */
-const FIT_FORMAT = 1;
+const FIT_FORMAT = 2;
 const BATCH = 4096;
 
 /** Gaussian fit of a dataset: N(μ, Σ) with Σ = UΛUᵀ, full or top-k + isotropic remainder (2412.09726 §3; performance.md §2b). */
@@ -33,7 +35,7 @@ export async function fitDataset(p: FitParams, ctx: JobContext): Promise<FitSumm
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
     const stats = await loadStats(path.join(dir, 'stats.npz'), { fileScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1', targetScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1' });
     if (p.out) exportTo(p.out, dir, meta, stats, p.authorsLayout);
-    return summarize(meta, stats, dir, cacheHit);
+    return summarize(meta, stats, dir, cacheHit, await loadClassMeans(dir));
   } finally {
     await ds.close();
   }
@@ -77,12 +79,12 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
 async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number, affine: { a: number; b: number } | undefined, info: Dataset['info'], d: number, linalg: ReturnType<typeof defaultLinalg>): Promise<void> {
   // uint8 pixels: exact integer Gram matrices (MatMulInteger); other data: float32 chunk products merged in float64.
   const acc = affine ? new IntegerGramAccumulator(d, ctx.signal) : new CovarianceAccumulator({ dim: d, expectedRows: info.count, linalg, signal: ctx.signal });
-  const labels = info.hasLabels ? new Map<number, number>() : undefined;
+  const classes = info.hasLabels ? new ClassStatsAccumulator(d) : undefined;
   let seen = 0;
   for await (const batch of source.batches(BATCH, ctx.signal)) {
     throwIfCancelled(ctx.signal);
     await acc.add(batch.data, batch.count);
-    batch.labels?.forEach((l) => labels!.set(l, (labels!.get(l) ?? 0) + 1));
+    if (classes && batch.labels) classes.add(batch.data, batch.labels);
     seen += batch.count;
     ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${info.count.toLocaleString()} images`, 0.5 * (seen / info.count));
   }
@@ -106,6 +108,7 @@ async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string
     stats = { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 };
   }
   const tEig = performance.now();
+  const perClass = classes?.finalize(affine?.a ?? 1, affine?.b ?? 0);
   ctx.progress('checking accuracy', 0.96);
   const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, linalg);
   const meta: FitMeta = {
@@ -127,10 +130,11 @@ async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string
     orthogonality: accuracy.orthogonality,
     provider: 'cpu',
     timingsSeconds: { load: (tLoad - t0) / 1000, eig: (tEig - tLoad) / 1000, total: (performance.now() - t0) / 1000 },
-    ...(labels ? { classCounts: Object.fromEntries([...labels.entries()].sort((a, b) => a[0] - b[0])), classNames: info.classNames } : {}),
+    ...(perClass ? { classCounts: Object.fromEntries(perClass.labels.map((l, k) => [l, perClass.counts[k]])), classVariance: perClass.variance, classNames: info.classNames } : {}),
   };
   throwIfCancelled(ctx.signal);
   fs.writeFileSync(path.join(dir, 'stats.npz'), encodeStats(stats));
+  if (perClass) fs.writeFileSync(path.join(dir, 'classes.npz'), encodeNpz({ labels: { data: Int32Array.from(perClass.labels), shape: [perClass.labels.length] }, class_means: { data: perClass.means, shape: [perClass.labels.length, d] } }));
   fs.writeFileSync(path.join(dir, 'fit.json'), JSON.stringify(meta, null, 2));
 }
 
@@ -145,11 +149,18 @@ function exportTo(out: string, dir: string, meta: FitMeta, stats: GaussianStats,
   }
 }
 
-function summarize(meta: FitMeta, stats: GaussianStats, dir: string, cacheHit: boolean): FitSummary {
+async function loadClassMeans(dir: string): Promise<Float32Array | undefined> {
+  const file = path.join(dir, 'classes.npz');
+  if (!fs.existsSync(file)) return undefined;
+  const means = (await readNpzArrays(file)).get('class_means');
+  return means ? Float32Array.from(means.data) : undefined;
+}
+
+function summarize(meta: FitMeta, stats: GaussianStats, dir: string, cacheHit: boolean, classMeans?: Float32Array): FitSummary {
   const d = meta.dim;
   const r = stats.eigval.length;
   const top = Math.min(64, r);
   const eigenImages = new Float32Array(top * d);
   for (let k = 0; k < top; k++) for (let i = 0; i < d; i++) eigenImages[k * d + i] = stats.eigvec[i * r + k];
-  return { meta, statsDir: dir, cacheHit, eigval: Array.from(stats.eigval), mean: Float32Array.from(stats.mean), eigenImages, eigenImageCount: top };
+  return { meta, statsDir: dir, cacheHit, eigval: Array.from(stats.eigval), mean: Float32Array.from(stats.mean), eigenImages, eigenImageCount: top, ...(classMeans ? { classMeans } : {}) };
 }

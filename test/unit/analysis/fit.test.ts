@@ -113,6 +113,33 @@ describe('dataset Gaussian fit', function () {
     assert.ok(Math.abs(top.meta.tail - rest) <= 1e-6 * rest);
   });
 
+  it('labelled data (all of Fashion-MNIST): per-class counts, mean images and tr Σ_c equal a direct float64 computation', async () => {
+    const fit = await fitDataset({ dataset: FMNIST, cacheDir: path.join(dir, 'cache') }, ctx);
+    assert.deepEqual(Object.values(fit.meta.classCounts!), new Array(10).fill(6000));
+    assert.equal(fit.meta.classNames![9], 'Ankle boot');
+    const ds = await openDataset(FMNIST);
+    const cls = 9;
+    const mean = new Float64Array(d);
+    let sumSq = 0;
+    let count = 0;
+    for await (const b of ds.batches(10000)) {
+      for (let r = 0; r < b.count; r++) {
+        if (b.labels![r] !== cls) continue;
+        count++;
+        for (let i = 0; i < d; i++) {
+          const v = Math.round((b.data[r * d + i] + 1) * 127.5) / 127.5 - 1; // the exact value of the uint8 pixel
+          mean[i] += v;
+          sumSq += v * v;
+        }
+      }
+    }
+    await ds.close();
+    let meanSq = 0;
+    for (let i = 0; i < d; i++) meanSq += (mean[i] /= count) ** 2;
+    for (let i = 0; i < d; i++) assert.ok(Math.abs(fit.classMeans![cls * d + i] - mean[i]) <= 1e-6, `pixel ${i}`); // float32 transport
+    assert.ok(Math.abs(fit.meta.classVariance![cls] - (sumSq / count - meanSq)) <= 1e-9 * fit.meta.classVariance![cls]);
+  });
+
   it('the authors\' layout ([0,1], ascending, 1/(N−1)) round-trips back to our statistics', async () => {
     const fit = await fitDataset({ dataset: subset, cacheDir: path.join(dir, 'cache') }, ctx);
     const file = path.join(dir, 'authors.npz');
