@@ -10,7 +10,7 @@ import { OnnxDenoiser } from '../model/denoiser';
 import { meanStd, probeMetrics } from '../score/metrics';
 import { writeFileAtomic } from '../store/atomic';
 import { rowsToCsv } from '../store/csv';
-import { GaussianStats, loadStats } from '../store/stats';
+import { GaussianStats, loadStats, readFitStats } from '../store/stats';
 import { ENGINE_VERSION } from '../version';
 import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations } from './approximations';
 import { JobContext } from './context';
@@ -84,8 +84,7 @@ async function datasetGaussian(p: CompareParams, ctx: JobContext): Promise<{ sta
   }
   ctx.progress('fitting (or loading) the dataset Gaussian');
   const fit = await fitDataset({ dataset: p.dataset, scale: p.scale, layout: p.layout, topk: p.topk, cacheDir: p.cacheDir }, { ...ctx, progress: (m, f) => ctx.progress(`dataset fit: ${m}`, f === undefined ? undefined : 0.1 * f) });
-  const scale = fit.meta.scale === 'zero1' ? 'zero1' : 'minus1to1';
-  return { stats: await loadStats(path.join(fit.statsDir, 'stats.npz'), { fileScale: scale, targetScale: scale }), fitKey: fit.meta.cacheKey };
+  return { stats: await readFitStats(fit.statsDir), fitKey: fit.meta.cacheKey };
 }
 
 async function loadTrainingData(p: CompareParams, ctx: JobContext): Promise<TrainingData> {

@@ -7,15 +7,15 @@ import { openDataset, Dataset } from '../data/dataset';
 import { throwIfCancelled, UserError } from '../errors';
 import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
 import { encodeNpz } from '../store/npz';
-import { encodeAuthorsLayout, encodeStats, GaussianStats, loadStats, readNpzArrays } from '../store/stats';
+import { encodeAuthorsLayout, encodeStats, GaussianStats, readFitStats, readNpzArrays } from '../store/stats';
 import { eigAccuracy } from '../tensor/checks';
-import { CovarianceAccumulator } from '../tensor/covariance';
+import { CovarianceAccumulator, CovarianceResult } from '../tensor/covariance';
 import { IntegerGramAccumulator } from '../tensor/integerGram';
 import { eigh } from '../tensor/eigh';
 import { defaultLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
 import { ENGINE_VERSION } from '../version';
-import { ClassStatsAccumulator } from './classStats';
+import { ClassStats, ClassStatsAccumulator } from './classStats';
 import { JobContext } from './context';
 
 /** Bumped when the fit's numbers or files change meaning, so old cache entries are not reused. */
@@ -33,7 +33,7 @@ export async function fitDataset(p: FitParams, ctx: JobContext): Promise<FitSumm
     if (cacheHit) ctx.progress('cache hit: reusing the statistics of an identical earlier fit', 1);
     else await writeFolderAtomic(dir, (tmp) => computeFit(ds, p, key, tmp, ctx, t0));
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
-    const stats = await loadStats(path.join(dir, 'stats.npz'), { fileScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1', targetScale: meta.scale === 'zero1' ? 'zero1' : 'minus1to1' });
+    const stats = await readFitStats(dir);
     if (p.out) exportTo(p.out, dir, meta, stats, p.authorsLayout);
     return summarize(meta, stats, dir, cacheHit, await loadClassMeans(dir));
   } finally {
@@ -65,52 +65,21 @@ function exactAffine(ds: Dataset): { a: number; b: number } | undefined {
 
 async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number): Promise<void> {
   const info = ds.info;
-  const d = info.channels * info.height * info.width;
-  const linalg = defaultLinalg();
   const affine = exactAffine(ds);
   const source = affine ? await openDataset(p.dataset, { scale: 'raw', layout: p.layout }) : ds;
+  let moments: Moments;
   try {
-    await accumulateAndDecompose(source, p, key, dir, ctx, t0, affine, info, d, linalg);
+    moments = await accumulate(source, affine, p.ddof ?? 0, ctx);
   } finally {
     if (source !== ds) await source.close();
   }
-}
-
-async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number, affine: { a: number; b: number } | undefined, info: Dataset['info'], d: number, linalg: ReturnType<typeof defaultLinalg>): Promise<void> {
-  // uint8 pixels: exact integer Gram matrices (MatMulInteger); other data: float32 chunk products merged in float64.
-  const acc = affine ? new IntegerGramAccumulator(d, ctx.signal) : new CovarianceAccumulator({ dim: d, expectedRows: info.count, linalg, signal: ctx.signal });
-  const classes = info.hasLabels ? new ClassStatsAccumulator(d) : undefined;
-  let seen = 0;
-  for await (const batch of source.batches(BATCH, ctx.signal)) {
-    throwIfCancelled(ctx.signal);
-    await acc.add(batch.data, batch.count);
-    if (classes && batch.labels) classes.add(batch.data, batch.labels);
-    seen += batch.count;
-    ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${info.count.toLocaleString()} images`, 0.5 * (seen / info.count));
-  }
   const tLoad = performance.now();
-  const cov = await acc.finalize({ ddof: p.ddof ?? 0 });
-  if (affine) {
-    for (let i = 0; i < d; i++) cov.mean[i] = affine.a * cov.mean[i] + affine.b;
-    const a2 = affine.a * affine.a;
-    for (let i = 0; i < cov.cov.length; i++) cov.cov[i] *= a2;
-    cov.trace *= a2;
-  }
-  let stats: GaussianStats;
-  let method: FitMeta['method'];
-  if (p.topk && p.topk < d) {
-    method = 'topk';
-    const top = await topkEig(cov.cov, d, p.topk, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`top-${p.topk} eigenpairs: ${phase}`, 0.5 + 0.45 * f) });
-    stats = { mean: cov.mean, eigval: top.values, eigvec: top.vectors, tail: top.tail };
-  } else {
-    method = 'full';
-    const eig = await eigh(cov.cov, d, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`eigendecomposition: ${phase}`, 0.5 + 0.45 * f) });
-    stats = { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 };
-  }
+  const { cov, perClass } = moments;
+  const d = cov.mean.length;
+  const { stats, method } = await decompose(cov, p.topk, ctx);
   const tEig = performance.now();
-  const perClass = classes?.finalize(affine?.a ?? 1, affine?.b ?? 0);
   ctx.progress('checking accuracy', 0.96);
-  const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, linalg);
+  const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, defaultLinalg());
   const meta: FitMeta = {
     engineVersion: ENGINE_VERSION,
     cacheKey: key,
@@ -136,6 +105,49 @@ async function accumulateAndDecompose(source: Dataset, p: FitParams, key: string
   fs.writeFileSync(path.join(dir, 'stats.npz'), encodeStats(stats));
   if (perClass) fs.writeFileSync(path.join(dir, 'classes.npz'), encodeNpz({ labels: { data: Int32Array.from(perClass.labels), shape: [perClass.labels.length] }, class_means: { data: perClass.means, shape: [perClass.labels.length, d] } }));
   fs.writeFileSync(path.join(dir, 'fit.json'), JSON.stringify(meta, null, 2));
+}
+
+interface Moments {
+  cov: CovarianceResult;
+  perClass?: ClassStats;
+}
+
+/** Streams the data once: mean and covariance (ddof applied at finalize), per-class sums, mapped to the model scale. */
+async function accumulate(source: Dataset, affine: { a: number; b: number } | undefined, ddof: number, ctx: JobContext): Promise<Moments> {
+  const info = source.info;
+  const d = info.channels * info.height * info.width;
+  // uint8 pixels: exact integer Gram matrices (MatMulInteger); other data: float32 chunk products merged in float64.
+  const acc = affine ? new IntegerGramAccumulator(d, ctx.signal) : new CovarianceAccumulator({ dim: d, expectedRows: info.count, signal: ctx.signal });
+  const classes = info.hasLabels ? new ClassStatsAccumulator(d) : undefined;
+  let seen = 0;
+  for await (const batch of source.batches(BATCH, ctx.signal)) {
+    throwIfCancelled(ctx.signal);
+    await acc.add(batch.data, batch.count);
+    if (classes && batch.labels) classes.add(batch.data, batch.labels);
+    seen += batch.count;
+    ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${info.count.toLocaleString()} images`, 0.5 * (seen / info.count));
+  }
+  const cov = await acc.finalize({ ddof });
+  if (affine) {
+    for (let i = 0; i < d; i++) cov.mean[i] = affine.a * cov.mean[i] + affine.b;
+    const a2 = affine.a * affine.a;
+    for (let i = 0; i < cov.cov.length; i++) cov.cov[i] *= a2;
+    cov.trace *= a2;
+  }
+  const perClass = classes?.finalize(affine?.a ?? 1, affine?.b ?? 0);
+  return { cov, ...(perClass ? { perClass } : {}) };
+}
+
+/** Full eigendecomposition, or the top-k eigenpairs with the isotropic remainder (large D). */
+async function decompose(cov: CovarianceResult, topk: number | undefined, ctx: JobContext): Promise<{ stats: GaussianStats; method: FitMeta['method'] }> {
+  const d = cov.mean.length;
+  const linalg = defaultLinalg();
+  if (topk && topk < d) {
+    const top = await topkEig(cov.cov, d, topk, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`top-${topk} eigenpairs: ${phase}`, 0.5 + 0.45 * f) });
+    return { stats: { mean: cov.mean, eigval: top.values, eigvec: top.vectors, tail: top.tail }, method: 'topk' };
+  }
+  const eig = await eigh(cov.cov, d, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`eigendecomposition: ${phase}`, 0.5 + 0.45 * f) });
+  return { stats: { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 }, method: 'full' };
 }
 
 // The CLI's --out: stats.npz + fit.json (and the authors' layout when asked), each written atomically.

@@ -1,5 +1,6 @@
 // Dataset statistics on disk: our stats.npz (float64 mean, eigval descending, eigvec columns) and the authors' layout.
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { UserError } from '../errors';
 import { ZipFile } from '../data/zip';
 import { readNpyHeader } from '../data/npy';
@@ -106,4 +107,9 @@ export async function loadStats(file: string, opts: { fileScale?: 'zero1' | 'min
   const meanOut = Float64Array.from(mean.data, (v) => v * gain + shift);
   const tail = (a.get('tail')?.data[0] ?? 0) * gain * gain;
   return { mean: meanOut, eigval, eigvec, tail };
+}
+
+/** The statistics of a cached fit folder, in the scale they were fitted in (no conversion). */
+export function readFitStats(fitDir: string): Promise<GaussianStats> {
+  return loadStats(path.join(fitDir, 'stats.npz'), { fileScale: 'minus1to1', targetScale: 'minus1to1' });
 }

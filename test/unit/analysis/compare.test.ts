@@ -10,7 +10,7 @@ import { makeProbes } from '../../../src/engine/analysis/probes';
 import { openDataset } from '../../../src/engine/data/dataset';
 import { OnnxDenoiser } from '../../../src/engine/model/denoiser';
 import { encodeNpy, encodeNpz } from '../../../src/engine/store/npz';
-import { loadStats } from '../../../src/engine/store/stats';
+import { readFitStats } from '../../../src/engine/store/stats';
 import type { CompareRow } from '../../../src/protocol/compare';
 import { deltaDenoise, modelPath, truth } from '../helpers/fixtures';
 
@@ -113,7 +113,7 @@ describe('score comparison (compare)', function () {
 
     // Independent reference at σ = 2: plain float64 loops for the Gaussian (from the stored eigenpairs) and the delta mixture.
     const sigma = 2;
-    const stats = await loadStats(path.join(dir, 'cache', 'fits', res.run.dataset.fitKey, 'stats.npz'), { fileScale: 'minus1to1', targetScale: 'minus1to1' });
+    const stats = await readFitStats(path.join(dir, 'cache', 'fits', res.run.dataset.fitKey));
     const x = makeProbes('A', { images: sub.data, count: n, shape: [1, 28, 28] }, 96, sigma, 1, sigmas.indexOf(sigma));
     const net = await OnnxDenoiser.open(modelPath('fmnist_edm_small.onnx'), { provider: 'cpu' });
     const dnn = await net.denoise(x, 96, sigma);

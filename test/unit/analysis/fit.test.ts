@@ -9,7 +9,7 @@ import { exportStats } from '../../../src/engine/analysis/exportStats';
 import { fitDataset } from '../../../src/engine/analysis/fit';
 import { openDataset } from '../../../src/engine/data/dataset';
 import { encodeNpy } from '../../../src/engine/store/npz';
-import { loadStats } from '../../../src/engine/store/stats';
+import { loadStats, readFitStats } from '../../../src/engine/store/stats';
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 const ctx = headlessContext({ provider: 'cpu' });
@@ -67,7 +67,7 @@ describe('dataset Gaussian fit', function () {
     const mean = new Float64Array(d);
     for (let k = 0; k < n; k++) for (let i = 0; i < d; i++) mean[i] += y[k * d + i];
     for (let i = 0; i < d; i++) mean[i] /= n;
-    const stats = await loadStats(path.join(fit.statsDir, 'stats.npz'));
+    const stats = await readFitStats(fit.statsDir);
     for (let i = 0; i < d; i++) assert.ok(Math.abs(stats.mean[i] - mean[i]) <= 1e-9 * Math.max(Math.abs(mean[i]), 1e-3), `mean[${i}]`);
     const cov = new Float64Array(d * d);
     for (let k = 0; k < n; k++) {
@@ -145,7 +145,7 @@ describe('dataset Gaussian fit', function () {
     const file = path.join(dir, 'authors.npz');
     await exportStats({ statsDir: fit.statsDir, target: file, layout: 'authors' });
     const back = await loadStats(file); // detected as the authors' layout: [0,1] → [−1,1], descending
-    const ours = await loadStats(path.join(fit.statsDir, 'stats.npz'));
+    const ours = await readFitStats(fit.statsDir);
     const unbias = n / (n - 1);
     for (let i = 0; i < d; i++) assert.ok(Math.abs(back.mean[i] - ours.mean[i]) <= 1e-12);
     for (let k = 0; k < 10; k++) assert.ok(Math.abs(back.eigval[k] - ours.eigval[k] * unbias) <= 1e-12 * ours.eigval[k]);
