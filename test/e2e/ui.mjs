@@ -240,6 +240,8 @@ test('palette "Compare Score Approximations": model, dataset and defaults → EV
   await page.waitForTimeout(300);
   await quickInputBox(page).fill('0.1, 1, 10');
   await page.keyboard.press('Enter');
+  await waitUntil('the protocol QuickPick', async () => /Probe points/.test(await page.locator('.quick-input-widget .quick-input-title').textContent().catch(() => '')), 10_000);
+  await acceptQuickInput(page); // protocol: A (the default, listed first)
   await cardText(page, '#title', /Score comparison/i);
   await waitCardState(page, 'done', 180_000);
   await cardText(page, '#progress', /complete/i);

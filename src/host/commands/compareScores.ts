@@ -1,5 +1,6 @@
 // "Diffusion Inspector: Compare Score Approximations": asks for what is missing (remembering answers), then runs.
 import * as vscode from 'vscode';
+import type { Protocol } from '../../protocol/compare';
 import { DEFAULT_SIGMAS_TEXT, parseSigmaList } from '../../protocol/defaults';
 import { Jobs } from '../jobs';
 import { runComparePanel } from '../panels/comparePanel';
@@ -24,6 +25,7 @@ export interface ComparePreset {
   approx?: string[];
   probes?: number;
   sigmas?: number[];
+  protocols?: Protocol[];
 }
 
 export async function compareScoresCommand(context: vscode.ExtensionContext, jobs: Jobs, memory: Memory, uri?: vscode.Uri, preset: ComparePreset = {}): Promise<vscode.WebviewPanel | undefined> {
@@ -42,7 +44,25 @@ export async function compareScoresCommand(context: vscode.ExtensionContext, job
   if (probes === undefined) return undefined;
   const sigmas = preset.sigmas ?? (await askSigmas(memory));
   if (!sigmas) return undefined;
-  return runComparePanel(context, { model: model.fsPath, dataset, approx, probes, sigmas, seed: 0, protocols: ['A'], cacheDir: cacheDir(context), out: newRunDir(context, 'compare') }, jobs);
+  const protocols = preset.protocols ?? (await pickProtocols(memory));
+  if (!protocols) return undefined;
+  return runComparePanel(context, { model: model.fsPath, dataset, approx, probes, sigmas, seed: 0, protocols, cacheDir: cacheDir(context), out: newRunDir(context, 'compare') }, jobs);
+}
+
+async function pickProtocols(memory: Memory): Promise<Protocol[] | undefined> {
+  const choices: (vscode.QuickPickItem & { protocols: Protocol[] })[] = [
+    { label: 'A', detail: 'x = x_i + σz: noised training images (the papers\' main tables)', protocols: ['A'] },
+    { label: 'B', detail: 'x = σz: pure noise (the validation scripts)', protocols: ['B'] },
+    { label: 'A and B', detail: 'both, one curve per protocol', protocols: ['A', 'B'] },
+  ];
+  const last = memory.get('protocols', 'A');
+  const picked = await vscode.window.showQuickPick(
+    [...choices].sort((p, q) => Number(q.label === last) - Number(p.label === last)),
+    { title: 'Probe points (science.md §4.2)' },
+  );
+  if (!picked) return undefined;
+  await memory.set('protocols', picked.label);
+  return picked.protocols;
 }
 
 async function askSigmas(memory: Memory): Promise<number[] | undefined> {
