@@ -5,8 +5,8 @@ import { loadOrt, openSession } from '../runtime/ort';
 import { checkpoint } from './control';
 import type { CovarianceResult } from './covariance';
 
-// 255² · 32768 < 2³¹: one chunk's int32 dot products cannot overflow.
-const CHUNK_ROWS = 32768;
+// 8192 rows keep the two byte buffers at 2·8192·D (13 MB at D = 784); any chunk below 33 025 rows cannot overflow int32.
+const CHUNK_ROWS = 8192;
 
 let session: Promise<OrtModule.InferenceSession> | undefined;
 function gramSession(): Promise<OrtModule.InferenceSession> {
