@@ -7,7 +7,9 @@ import * as zlib from 'node:zlib';
 import { gaussianRng } from '../src/engine/tensor/orthonormalize';
 import { OrtLinalg } from '../src/engine/tensor/ortexec';
 
+/** Fashion-MNIST training images, when the machine has them. */
 export const FMNIST = '/usr/share/datasets/fashion-mnist/train-images-idx3-ubyte.gz';
+/** Debian's python3 with numpy/scipy (the reference). */
 export const PYTHON = '/usr/bin/python3';
 
 /** uint8 images of an IDX file (optionally gzipped): 16-byte header (magic 0x803, N, rows, cols) + N·rows·cols bytes. */

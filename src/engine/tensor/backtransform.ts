@@ -7,7 +7,7 @@ import { Tridiagonal, TridiagOptions } from './tridiag';
 
 /** z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 256) columns, last to first. */
 export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts: TridiagOptions & { block?: number }): Promise<void> {
-  const ortFrom = opts.ortFrom ?? 256;
+  const ortFrom = opts.ortFrom ?? 192;
   const block = opts.block ?? 256;
   const n = t.n;
   const total = (n * n) / 2;
@@ -115,8 +115,7 @@ async function larfbOrt(
       Z: { type: 'float64', data: zs, dims: [rows, cols] },
     },
     ['Out'],
-    undefined,
-    { Out: { type: 'float64', data: into, dims: [rows, cols] } },
+    { into: { Out: { type: 'float64', data: into, dims: [rows, cols] } } },
   );
   return out as Float64Array;
 }

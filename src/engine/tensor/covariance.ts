@@ -7,14 +7,19 @@ import { defaultLinalg, Float, OrtLinalg } from './ortexec';
 export interface CovarianceOptions extends RunControl {
   /** Number of columns D. */
   dim: number;
-  /** Rows per ORT product (default: up to 16384, fewer for large D so a chunk stays ≤ 64 MiB). */
+  /** Rows per ORT product (default: up to 8192, fewer for large D so a chunk stays ≤ 64 MiB). */
   chunkRows?: number;
   /** Precision of the chunk products: 'float32' (default, about 2× faster) or 'float64' (exact to ~1e-15). */
   precision?: Float;
-  /** Column blocks: only the b(b+1)/2 lower blocks of XᵀX are computed (default 1; 2–4 saved no time in measurements). */
+  /** Column blocks: only the b(b+1)/2 lower blocks of XᵀX are computed (default 4 for D ≥ 512, 2 for D ≥ 128, else 1). */
   blocks?: number;
-  /** Expected total rows, only used to scale progress. */
+  /** Expected total rows, only used to scale progress (without it progress reports 0). */
   expectedRows?: number;
+  /**
+   * Batches are Uint8Array values v standing for v·scale + offset (e.g. 1/127.5 and −1 for [−1, 1] images): converted
+   * inside the ORT graph, statistics kept in raw units and mapped at finalize (mean·scale + offset, covariance·scale²).
+   */
+  uint8?: { scale: number; offset: number };
   linalg?: OrtLinalg;
 }
 
@@ -40,7 +45,8 @@ export class CovarianceAccumulator {
   private readonly precision: Float;
   private readonly blocks: number;
   private readonly linalg: OrtLinalg;
-  private readonly buf: Float32Array;
+  private readonly buf: Float32Array | Uint8Array;
+  private readonly u8?: { scale: number; offset: number };
   private fill = 0;
   private n = 0;
   private readonly mean: Float64Array;
@@ -55,10 +61,11 @@ export class CovarianceAccumulator {
     this.dim = d;
     this.precision = opts.precision ?? 'float32';
     const bytes = this.precision === 'float64' ? 8 : 4;
-    this.chunkRows = Math.max(1, opts.chunkRows ?? Math.min(16384, Math.max(256, Math.floor((64 << 20) / (bytes * d)))));
-    this.blocks = Math.max(1, Math.min(opts.blocks ?? 1, Math.floor(d / 16) || 1));
+    this.chunkRows = Math.max(1, opts.chunkRows ?? Math.min(8192, Math.max(256, Math.floor((64 << 20) / (bytes * d)))));
+    this.blocks = Math.max(1, Math.min(opts.blocks ?? (d >= 512 ? 4 : d >= 128 ? 2 : 1), Math.floor(d / 16) || 1));
     this.linalg = opts.linalg ?? defaultLinalg();
-    this.buf = new Float32Array(this.chunkRows * d);
+    this.u8 = opts.uint8;
+    this.buf = this.u8 ? new Uint8Array(this.chunkRows * d) : new Float32Array(this.chunkRows * d);
     this.mean = new Float64Array(d);
     this.m2 = new Float64Array(d * d);
     this.signal = opts.signal;
@@ -76,29 +83,37 @@ export class CovarianceAccumulator {
     return this.n + this.fill;
   }
 
-  /** Adds `rows` rows (row-major, `rows × dim` values starting at index 0 of `batch`). */
-  async add(batch: Float32Array, rows = Math.floor(batch.length / this.dim)): Promise<void> {
+  /** Adds `rows` rows (row-major, `rows × dim` values from index 0): Float32Array, or Uint8Array with the uint8 option. */
+  async add(batch: Float32Array | Uint8Array, rows = Math.floor(batch.length / this.dim)): Promise<void> {
     const d = this.dim;
     if (rows * d > batch.length) throw new Error(`covariance: batch has ${batch.length} values, not ${rows}×${d}`);
+    if (batch instanceof Uint8Array !== !!this.u8) throw new Error(`covariance: ${this.u8 ? 'Uint8Array' : 'Float32Array'} batches expected`);
+    // Whole chunks of an ordinary (non-shared) buffer go to ORT without a copy.
+    const direct = !(batch.buffer instanceof SharedArrayBuffer);
     let r = 0;
     while (r < rows) {
+      if (direct && this.fill === 0 && rows - r >= this.chunkRows) {
+        await this.flush(batch.subarray(r * d, (r + this.chunkRows) * d), this.chunkRows);
+        r += this.chunkRows;
+        continue;
+      }
       const take = Math.min(rows - r, this.chunkRows - this.fill);
       this.buf.set(batch.subarray(r * d, (r + take) * d), this.fill * d);
       this.fill += take;
       r += take;
-      if (this.fill === this.chunkRows) await this.flush();
+      if (this.fill === this.chunkRows) await this.flush(this.buf, this.fill);
     }
   }
 
   /** Merges buffered rows and returns mean and covariance (divided by N − ddof; default ddof 0, i.e. 1/N). */
   async finalize(opts: { ddof?: number } = {}): Promise<CovarianceResult> {
-    if (this.fill > 0) await this.flush();
+    if (this.fill > 0) await this.flush(this.buf, this.fill);
     const ddof = opts.ddof ?? 0;
     const d = this.dim;
     const n = this.n;
     if (n - ddof <= 0) throw new Error(`covariance: ${n} rows are not enough for ddof ${ddof}`);
     const cov = new Float64Array(d * d);
-    const s = 1 / (n - ddof);
+    const s = (this.u8 ? this.u8.scale ** 2 : 1) / (n - ddof);
     let trace = 0;
     for (let i = 0; i < d; i++) {
       const row = i * d;
@@ -109,35 +124,45 @@ export class CovarianceAccumulator {
       }
       trace += cov[row + i];
     }
-    return { mean: Float64Array.from(this.mean), cov, count: n, ddof, trace };
+    const mean = Float64Array.from(this.mean);
+    if (this.u8) for (let j = 0; j < d; j++) mean[j] = mean[j] * this.u8.scale + this.u8.offset;
+    return { mean, cov, count: n, ddof, trace };
   }
 
-  // Processes the buffered rows as one chunk.
-  private async flush(): Promise<void> {
+  // Processes one chunk: ORT gives G = (X − c)ᵀ(X − c) and the exact float64 column sums S; c is the running mean
+  // (the first chunk's own mean to start), rounded to the product precision.
+  private async flush(x: Float32Array | Uint8Array, rows: number): Promise<void> {
     await checkpoint(this.signal);
     const d = this.dim;
-    const rows = this.fill;
-    const x = this.buf;
-    // Chunk column sums in float64, and the centring vector in product precision.
-    const sum = new Float64Array(d);
-    for (let r = 0; r < rows; r++) {
-      const o = r * d;
-      for (let j = 0; j < d; j++) sum[j] += x[o + j];
+    const t = this.precision;
+    const centre = t === 'float64' ? new Float64Array(d) : new Float32Array(d);
+    if (this.n > 0) centre.set(this.mean);
+    else {
+      const s0 = new Float64Array(d);
+      for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) s0[j] += x[r * d + j];
+      for (let j = 0; j < d; j++) centre[j] = s0[j] / rows;
     }
-    const centre = this.precision === 'float64' ? new Float64Array(d) : new Float32Array(d);
-    for (let j = 0; j < d; j++) centre[j] = sum[j] / rows;
-    // a_j = Σ_r (x_rj − c_j), exact correction for the rounding of the centre.
+    const nb = this.blocks;
+    const xs = x.subarray(0, rows * d);
+    const outs = ['S'];
+    for (let p = 0; p < nb; p++) for (let q = 0; q <= p; q++) outs.push(`G${p}_${q}`);
+    const input = x instanceof Uint8Array ? 'uint8' : t;
+    const data = input === 'uint8' || t === 'float32' ? xs : Float64Array.from(xs);
+    const [sum, ...gram] = await this.linalg.run(
+      `cov:${input}:${t}:${d}:${nb}`,
+      () => gramGraph(d, nb, t, input),
+      { X: { type: input, data, dims: [rows, d] }, C: { type: t, data: centre, dims: [1, d] } },
+      outs,
+    );
+    // a = Σ(x − c) exactly; chunk mean c + a/rows; M2_c = G − a aᵀ/rows; Chan merge M2 += M2_c + δδᵀ·n·rows/(n+rows).
     const a = new Float64Array(d);
     for (let j = 0; j < d; j++) a[j] = sum[j] - rows * centre[j];
-    const gram = await this.gram(rows, centre);
-    // Chunk statistics: mean_c = c + a/rows; M2_c = G − a aᵀ/rows. Chan merge: M2 += M2_c + δδᵀ·n·rows/(n+rows).
     const nTot = this.n + rows;
     const w = (this.n * rows) / nTot;
     const delta = new Float64Array(d);
     for (let j = 0; j < d; j++) delta[j] = centre[j] + a[j] / rows - this.mean[j];
     const inv = 1 / rows;
     const m2 = this.m2;
-    const nb = this.blocks;
     const bs = blockStarts(d, nb);
     for (let p = 0; p < nb; p++) {
       for (let q = 0; q <= p; q++) {
@@ -155,24 +180,8 @@ export class CovarianceAccumulator {
     }
     for (let j = 0; j < d; j++) this.mean[j] += (delta[j] * rows) / nTot;
     this.n = nTot;
-    this.fill = 0;
+    if (x === this.buf) this.fill = 0;
     if (this.onProgress) this.onProgress(this.expected ? Math.min(1, nTot / this.expected) : 0, 'covariance');
-  }
-
-  // Lower blocks G_pq = (X_p − c_p)ᵀ(X_q − c_q), p ≥ q, through one ORT graph.
-  private async gram(rows: number, centre: Float32Array | Float64Array): Promise<(Float32Array | Float64Array)[]> {
-    const d = this.dim;
-    const t = this.precision;
-    const nb = this.blocks;
-    const x = t === 'float64' ? Float64Array.from(this.buf.subarray(0, rows * d)) : this.buf.subarray(0, rows * d);
-    const outs: string[] = [];
-    for (let p = 0; p < nb; p++) for (let q = 0; q <= p; q++) outs.push(`G${p}_${q}`);
-    return this.linalg.run(
-      `cov:${t}:${d}:${nb}`,
-      () => gramGraph(d, nb, t),
-      { X: { type: t, data: x, dims: [rows, d] }, C: { type: t, data: centre, dims: [1, d] } },
-      outs,
-    );
   }
 }
 
@@ -183,9 +192,16 @@ function blockStarts(d: number, nb: number): number[] {
   return s;
 }
 
-// Graph: Xc = X − C; split columns into nb blocks; G_pq = X_pᵀ X_q for p ≥ q.
-function gramGraph(d: number, nb: number, t: Float): GraphBuilder {
-  const g = new GraphBuilder('gram').input('X', t, ['n', d]).input('C', t, [1, d]).node('Sub', ['X', 'C'], ['Xc']);
+// Graph: S = Σ_rows X in float64; Xc = X − C (uint8 input cast first); column blocks; G_pq = X_pᵀ X_q for p ≥ q.
+function gramGraph(d: number, nb: number, t: Float, input: Float | 'uint8'): GraphBuilder {
+  const g = new GraphBuilder('gram').input('X', input, ['n', d]).input('C', t, [1, d]);
+  let x = 'X';
+  if (input !== t) g.node('Cast', ['X'], [(x = 'Xt')], { to: t === 'float64' ? 11 : 1 });
+  g.node('Sub', [x, 'C'], ['Xc']);
+  g.initializer('axis0', 'int64', [1], [0]);
+  if (input === 'float64') g.node('ReduceSum', ['X', 'axis0'], ['S'], { keepdims: 0 });
+  else g.node('Cast', ['X'], ['X64'], { to: 11 }).node('ReduceSum', ['X64', 'axis0'], ['S'], { keepdims: 0 });
+  g.output('S', 'float64', [d]);
   const bs = blockStarts(d, nb);
   const parts: string[] = [];
   if (nb === 1) parts.push('Xc');

@@ -22,7 +22,7 @@ export interface EighOptions extends RunControl {
   /** 'dc' (default for n > 64): blocked Householder + divide and conquer through ORT; 'tql2': plain JS EISPACK. */
   method?: 'auto' | 'dc' | 'tql2';
   linalg?: OrtLinalg;
-  /** Panel width of the tridiagonalisation (default 32). */
+  /** Panel width of the tridiagonalisation (default n/32 clamped to 32…128). */
   nb?: number;
 }
 

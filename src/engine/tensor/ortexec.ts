@@ -1,16 +1,25 @@
 // Runs small in-memory ONNX graphs (GEMM-shaped linear algebra) on onnxruntime's CPU provider, caching one session per graph.
 import type * as OrtModule from 'onnxruntime-node';
 import { GraphBuilder } from '../onnx/graph';
-import { loadOrt, openSession } from '../runtime/ort';
+import { loadOrt } from '../runtime/ort';
 
+/** Floating-point element types the helpers run in. */
 export type Float = 'float32' | 'float64';
+/** The typed arrays behind them. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** One graph input: element type, data (a plain ArrayBuffer view, not a SharedArrayBuffer) and dims. */
 export interface Feed {
-  type: Float | 'int64';
-  data: FloatArray | BigInt64Array;
+  type: Float | 'int64' | 'uint8';
+  data: FloatArray | BigInt64Array | Uint8Array;
   dims: number[];
+}
+
+/** Per-call options of OrtLinalg.run. */
+export interface RunOptions {
+  threads?: number;
+  into?: Record<string, Feed>;
+  arena?: boolean;
 }
 
 /** Options for the executor. */
@@ -33,21 +42,24 @@ export class OrtLinalg {
 
   /**
    * Runs the graph cached under `key` (built by `build` on first use) and returns the named outputs' data.
-   * `threads` overrides the executor's setting for this graph (1 suits memory-bound matrix–vector graphs).
-   * `into` names preallocated output arrays (exact size, not aliasing an input); onnxruntime writes them directly.
+   * Options: `threads` overrides the executor's setting for this graph (1 suits memory-bound graphs on a busy machine);
+   * `into` names preallocated output arrays (exact size, not aliasing an input) that onnxruntime writes directly;
+   * `arena: false` turns off onnxruntime's CPU memory arena, which is slow to grow when every call has a new shape.
    */
-  async run(
-    key: string,
-    build: () => GraphBuilder,
-    feeds: Record<string, Feed>,
-    outputs: string[],
-    threads = this.opts.threads ?? 0,
-    into?: Record<string, Feed>,
-  ): Promise<FloatArray[]> {
-    const k = `${key}@${threads}`;
+  async run(key: string, build: () => GraphBuilder, feeds: Record<string, Feed>, outputs: string[], opts: RunOptions = {}): Promise<FloatArray[]> {
+    const threads = opts.threads ?? this.opts.threads ?? 0;
+    const arena = opts.arena ?? true;
+    const into = opts.into;
+    const k = `${key}@${threads}${arena ? '' : ':noarena'}`;
     let s = this.sessions.get(k);
     if (!s) {
-      s = openSession(build().toBytes(), { provider: 'cpu', threads }).then((o) => o.session);
+      // Created here rather than through runtime/ort.ts's openSession, which has no way to pass the arena option.
+      s = this.ort.InferenceSession.create(build().toBytes(), {
+        executionProviders: ['cpu'],
+        graphOptimizationLevel: 'all',
+        enableCpuMemArena: arena,
+        ...(threads ? { intraOpNumThreads: threads } : {}),
+      });
       this.sessions.set(k, s);
       s.catch(() => this.sessions.delete(k));
     }

@@ -40,8 +40,8 @@ export function gaussianRng(seed = 1): () => number {
   };
 }
 
-// One Cholesky-QR pass: Q = Y R⁻¹ with RᵀR = YᵀY; null when the Gram matrix is too ill-conditioned.
-async function cholQR(linalg: OrtLinalg, y: Float64Array, n: number, k: number): Promise<Float64Array | null> {
+// R⁻¹ of the Cholesky factor of YᵀY (float64 Gram); null when cond(Y) ≳ 1/minRatio.
+async function cholInv(linalg: OrtLinalg, y: Float64Array, n: number, k: number, minRatio: number): Promise<Float64Array | null> {
   const g = await linalg.gemmTN(y, n, k, y, k);
   const r = choleskyUpper(g, k);
   if (!r) return null;
@@ -51,8 +51,24 @@ async function cholQR(linalg: OrtLinalg, y: Float64Array, n: number, k: number):
     lo = Math.min(lo, r[i * k + i]);
     hi = Math.max(hi, r[i * k + i]);
   }
-  if (!(lo > 1e-7 * hi)) return null; // cond(Y) ≳ 1e7: the second pass could not repair orthogonality
-  return linalg.matmul(y, n, k, invUpper(r, k), k);
+  return lo > minRatio * hi ? invUpper(r, k) : null;
+}
+
+// One Cholesky-QR pass: Q = Y R⁻¹ with RᵀR = YᵀY; null when cond(Y) ≳ 1e7 (a second pass could not repair it).
+async function cholQR(linalg: OrtLinalg, y: Float64Array, n: number, k: number): Promise<Float64Array | null> {
+  const ri = await cholInv(linalg, y, n, k, 1e-7);
+  return ri && linalg.matmul(y, n, k, ri, k);
+}
+
+/**
+ * Float32 basis for the next power iteration: Gram and Cholesky in float64, Q = Y·R⁻¹ in float32 (‖QᵀQ − I‖ ≈
+ * 1e-7·cond(Y), harmless between iterations); falls back to the float64 path when cond(Y) > 1e4.
+ */
+export async function orthonormalizeF32(linalg: OrtLinalg, y: Float32Array, n: number, k: number, rng = gaussianRng(7)): Promise<Float32Array> {
+  const y64 = Float64Array.from(y);
+  const ri = await cholInv(linalg, y64, n, k, 1e-4);
+  if (ri) return linalg.matmul(y, n, k, Float32Array.from(ri), k);
+  return Float32Array.from(await orthonormalize(linalg, y64, n, k, rng, 2));
 }
 
 /**

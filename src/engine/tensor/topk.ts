@@ -3,7 +3,7 @@
 import { checkpoint, RunControl } from './control';
 import { assertFinite, eigh } from './eigh';
 import { defaultLinalg, OrtLinalg } from './ortexec';
-import { gaussianRng, orthonormalize } from './orthonormalize';
+import { gaussianRng, orthonormalize, orthonormalizeF32 } from './orthonormalize';
 
 /** Options of topkEig. */
 export interface TopkOptions extends RunControl {
@@ -45,16 +45,20 @@ export async function topkEig(c: Float64Array, n: number, k: number, opts: TopkO
   for (let i = 0; i < n; i++) trace += c[i * n + i];
   const c32 = Float32Array.from(c.subarray(0, n * n));
   const rng = gaussianRng(opts.seed ?? 12345);
-  let q: Float64Array = new Float64Array(n * bs);
-  for (let i = 0; i < q.length; i++) q[i] = rng();
+  // Intermediate bases in float32 (they only feed the float32 products); the last one float64 CholeskyQR2.
+  let q32: Float32Array = new Float32Array(n * bs);
+  for (let i = 0; i < q32.length; i++) q32[i] = rng();
+  let q: Float64Array = new Float64Array(0);
   const total = its + 2;
+  if (its < 1) throw new Error('topkEig: at least one iteration is needed');
   for (let it = 0; it < its; it++) {
     await checkpoint(opts.signal);
     let t = performance.now();
-    const y = await linalg.matmul(c32, n, n, Float32Array.from(q), bs);
+    const y = await linalg.matmul(c32, n, n, q32, bs);
     tick('product', t);
     t = performance.now();
-    q = await orthonormalize(linalg, Float64Array.from(y), n, bs, rng, it === its - 1 ? 2 : 1);
+    if (it < its - 1) q32 = await orthonormalizeF32(linalg, y, n, bs, rng);
+    else q = await orthonormalize(linalg, Float64Array.from(y), n, bs, rng, 2);
     tick('orthonormalize', t);
     opts.onProgress?.((it + 1) / total, 'subspace iteration');
   }

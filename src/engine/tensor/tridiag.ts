@@ -24,10 +24,12 @@ export interface Tridiagonal {
 /** Options of tridiagonalize and applyQ. */
 export interface TridiagOptions {
   linalg: OrtLinalg;
-  /** Panel width (default 64). */
+  /** Panel width (default n/32 clamped to 32…128: wider panels mean fewer passes over the trailing matrix). */
   nb?: number;
-  /** Trailing size from which the products go through ORT (default 256). */
+  /** Trailing size from which the products go through ORT (default 192). */
   ortFrom?: number;
+  /** Trailing size from which the panel corrections run inside the ORT matrix–vector graph, not in JS (default 1024). */
+  fuseFrom?: number;
   /** Threads of the matrix–vector graphs (default: the executor's threads; 1 is better on a busy machine). */
   symvThreads?: number;
   signal?: AbortSignal;
@@ -36,8 +38,9 @@ export interface TridiagOptions {
 
 /** Reduces the symmetric n×n matrix `a` (row-major, not modified) to tridiagonal form. */
 export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOptions): Promise<Tridiagonal> {
-  const nb0 = opts.nb ?? 64;
-  const ortFrom = opts.ortFrom ?? 256;
+  const nb0 = opts.nb ?? Math.max(32, Math.min(128, Math.round(n / 32)));
+  const ortFrom = opts.ortFrom ?? 192;
+  const fuseFrom = opts.fuseFrom ?? 1024;
   const threads = opts.symvThreads ?? opts.linalg.threads;
   const d = new Float64Array(n);
   const e = new Float64Array(n);
@@ -51,8 +54,9 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
   while (m > 0) {
     await checkpoint(opts.signal);
     const nb = Math.min(nb0, m);
-    const vw = new Float64Array(2 * nb * m); // rows 0..nb−1: V (reflectors), rows nb..2nb−1: W
-    const wo = nb * m;
+    const vw = new Float64Array(2 * nb * m); // interleaved rows V_0, W_0, V_1, W_1, … (reflectors v_c and w_c)
+    const fused = m >= ortFrom && m >= fuseFrom; // corrections inside the ORT graph (large m) or in JS
+    const wv = m >= ortFrom ? new Float64Array(2 * nb * m) : vw; // the pairs swapped: W_0, V_0, W_1, …
     const tau = new Float64Array(nb);
     const useOrt = m >= ortFrom;
     const col = b.slice(0, m); // column 0 of the panel = row 0 (symmetric)
@@ -61,7 +65,7 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
       d[k0 + j] = col[j];
       if (j === m - 1) break;
       // Householder reflector H = I − τ v vᵀ with H·col[j+1:] = β e₁ (v_{j+1} = 1).
-      const vj = vw.subarray(j * m, (j + 1) * m);
+      const vj = vw.subarray(2 * j * m, (2 * j + 1) * m);
       const alpha = col[j + 1];
       let xn = 0;
       for (let r = j + 2; r < m; r++) xn += col[r] * col[r];
@@ -76,35 +80,40 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
       }
       tau[j] = tj;
       e[k0 + j] = beta;
+      if (useOrt) wv.set(vj, (2 * j + 1) * m);
       const next = j + 1 < nb && j + 1 < m;
       if (tj === 0) {
-        if (next) nextColumnJS(col, b, m, j + 1, nb, vw);
+        if (next) nextColumnJS(col, b, m, j + 1, vw);
         continue;
       }
       // y = (B − V Wᵀ − W Vᵀ)·v, and u = V·W[j+1,:]ᵀ + W·V[j+1,:]ᵀ for the next column (W row j is still zero).
       let y: Float64Array;
       let u: Float64Array | undefined;
-      if (useOrt) [y, u] = await symvOrt(opts.linalg, b, m, nb, vw, j, threads);
-      else y = symvCorrectedJS(b, m, j, nb, vw);
+      if (fused) [y, u] = await symvOrt(opts.linalg, b, m, vw, wv, j, threads);
+      else if (useOrt) y = correctJS(await gemvOrt(opts.linalg, b, m, vw.subarray(2 * j * m, (2 * j + 1) * m), threads), m, j, vw);
+      else y = correctJS(symvLowerJS(b, m, j, vw), m, j, vw);
       // w = τy − ½τ²(yᵀv)v.
       let yv = 0;
       for (let r = j + 1; r < m; r++) yv += y[r] * vj[r];
       const al = -0.5 * tj * tj * yv;
-      const wj = vw.subarray(wo + j * m, wo + (j + 1) * m);
+      const wj = vw.subarray((2 * j + 1) * m, (2 * j + 2) * m);
       for (let r = j + 1; r < m; r++) wj[r] = tj * y[r] + al * vj[r];
+      if (useOrt) wv.set(wj, 2 * j * m);
       if (!next) continue;
       if (u) {
         const j1 = j + 1;
         const a1 = wj[j1];
         const b1 = vj[j1];
         for (let r = j1; r < m; r++) col[r] = b[j1 * m + r] - u[r] - vj[r] * a1 - wj[r] * b1;
-      } else nextColumnJS(col, b, m, j + 1, nb, vw);
+      } else nextColumnJS(col, b, m, j + 1, vw);
     }
-    panels.push({ k0, m, nb, v: vw.slice(0, wo), tau });
+    const v = new Float64Array(nb * m);
+    for (let c = 0; c < nb; c++) v.set(vw.subarray(2 * c * m, (2 * c + 1) * m), c * m);
+    panels.push({ k0, m, nb, v, tau });
     const m2 = m - nb;
     if (m2 <= 0) break;
     if (useOrt) {
-      b = await syr2kOrt(opts.linalg, b, m, nb, vw, spare.subarray(0, m2 * m2));
+      b = await syr2kOrt(opts.linalg, b, m, nb, vw, wv, spare.subarray(0, m2 * m2));
       [cur, spare] = [spare, cur];
     } else b = syr2kJS(b, m, nb, vw);
     k0 += nb;
@@ -116,20 +125,32 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
 }
 
 // col[r] = B[j, r] − Σ_{c<j} (V_c[r] W_c[j] + W_c[r] V_c[j]) for r ≥ j: column j after the panel's earlier reflectors.
-function nextColumnJS(col: Float64Array, b: Float64Array, m: number, j: number, nb: number, vw: Float64Array): void {
+function nextColumnJS(col: Float64Array, b: Float64Array, m: number, j: number, vw: Float64Array): void {
   for (let r = j; r < m; r++) col[r] = b[j * m + r];
   for (let c = 0; c < j; c++) {
-    const vc = c * m;
-    const wc = (nb + c) * m;
+    const vc = 2 * c * m;
+    const wc = vc + m;
     const x = vw[wc + j];
     const y = vw[vc + j];
     for (let r = j; r < m; r++) col[r] -= vw[vc + r] * x + vw[wc + r] * y;
   }
 }
 
-// (B − V Wᵀ − W Vᵀ)·v_j on rows/columns ≥ j+1 in JS, reading only B's lower triangle.
-function symvCorrectedJS(b: Float64Array, m: number, j: number, nb: number, vw: Float64Array): Float64Array {
-  const x = vw.subarray(j * m, (j + 1) * m);
+// B·x through ORT (one MatMul node).
+async function gemvOrt(linalg: OrtLinalg, b: Float64Array, m: number, x: Float64Array, threads: number): Promise<Float64Array> {
+  const [y] = await linalg.run(
+    'gemv:f64',
+    () => new GraphBuilder('gemv').input('B', 'float64', ['m', 'm']).input('x', 'float64', ['m', 1]).node('MatMul', ['B', 'x'], ['y']).output('y', 'float64', ['m', 1]),
+    { B: { type: 'float64', data: b, dims: [m, m] }, x: { type: 'float64', data: x, dims: [m, 1] } },
+    ['y'],
+    { threads, arena: false },
+  );
+  return y as Float64Array;
+}
+
+// B·v_j on rows/columns ≥ j+1 in JS, reading only B's lower triangle.
+function symvLowerJS(b: Float64Array, m: number, j: number, vw: Float64Array): Float64Array {
+  const x = vw.subarray(2 * j * m, (2 * j + 1) * m);
   const y = new Float64Array(m);
   const j0 = j + 1;
   for (let r = j0; r < m; r++) {
@@ -143,9 +164,16 @@ function symvCorrectedJS(b: Float64Array, m: number, j: number, nb: number, vw: 
     }
     y[r] += s + b[row + r] * xr;
   }
+  return y;
+}
+
+// y − Σ_{c<j} (V_c (W_c·v_j) + W_c (V_c·v_j)) on rows ≥ j+1: the panel's pending rank-2 updates.
+function correctJS(y: Float64Array, m: number, j: number, vw: Float64Array): Float64Array {
+  const x = vw.subarray(2 * j * m, (2 * j + 1) * m);
+  const j0 = j + 1;
   for (let c = 0; c < j; c++) {
-    const vc = c * m;
-    const wc = (nb + c) * m;
+    const vc = 2 * c * m;
+    const wc = vc + m;
     let t1 = 0;
     let t2 = 0;
     for (let r = j0; r < m; r++) {
@@ -157,45 +185,37 @@ function symvCorrectedJS(b: Float64Array, m: number, j: number, nb: number, vw: 
   return y;
 }
 
-// The same product through ORT, plus the next column's correction u, in one call (J = j+1 reflectors so far).
-async function symvOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: number, vw: Float64Array, j: number, threads: number): Promise<[Float64Array, Float64Array]> {
-  const jj = j + 1;
+// The same product through ORT, plus the next column's correction u, in one call (J = j+1 pairs so far):
+// y = B·x − VWᵀ(WV·x) and u = VWᵀ·WV[:, row] with VW = [V_0; W_0; …; V_j; W_j] (W_j is still zero).
+async function symvOrt(linalg: OrtLinalg, b: Float64Array, m: number, vw: Float64Array, wv: Float64Array, j: number, threads: number): Promise<[Float64Array, Float64Array]> {
+  const k = 2 * (j + 1);
   const row = Math.min(j + 1, m - 1);
-  const a = new Float64Array(jj);
-  const c = new Float64Array(jj);
-  for (let k = 0; k < jj; k++) {
-    a[k] = vw[(nb + k) * m + row];
-    c[k] = vw[k * m + row];
-  }
+  const sel = new Float64Array(k);
+  for (let c = 0; c < k; c++) sel[c] = wv[c * m + row];
   const [y, u] = await linalg.run(
     'symv:f64',
     () =>
       new GraphBuilder('symv')
         .input('B', 'float64', ['m', 'm'])
-        .input('V', 'float64', ['j', 'm'])
-        .input('W', 'float64', ['j', 'm'])
+        .input('VW', 'float64', ['k', 'm'])
+        .input('WV', 'float64', ['k', 'm'])
         .input('x', 'float64', ['m', 1])
-        .input('a', 'float64', ['j', 1])
-        .input('c', 'float64', ['j', 1])
+        .input('s', 'float64', ['k', 1])
         .node('MatMul', ['B', 'x'], ['Bx'])
-        .node('MatMul', ['W', 'x'], ['t1'])
-        .node('MatMul', ['V', 'x'], ['t2'])
-        .node('Gemm', ['V', 't1', 'Bx'], ['y1'], { transA: 1, alpha: { f: -1 }, beta: { f: 1 } })
-        .node('Gemm', ['W', 't2', 'y1'], ['y'], { transA: 1, alpha: { f: -1 }, beta: { f: 1 } })
-        .node('Gemm', ['V', 'a'], ['Va'], { transA: 1 })
-        .node('Gemm', ['W', 'c', 'Va'], ['u'], { transA: 1 })
+        .node('MatMul', ['WV', 'x'], ['t'])
+        .node('Gemm', ['VW', 't', 'Bx'], ['y'], { transA: 1, alpha: { f: -1 }, beta: { f: 1 } })
+        .node('Gemm', ['VW', 's'], ['u'], { transA: 1 })
         .output('y', 'float64', ['m', 1])
         .output('u', 'float64', ['m', 1]),
     {
       B: { type: 'float64', data: b, dims: [m, m] },
-      V: { type: 'float64', data: vw.subarray(0, jj * m), dims: [jj, m] },
-      W: { type: 'float64', data: vw.subarray(nb * m, (nb + jj) * m), dims: [jj, m] },
-      x: { type: 'float64', data: vw.subarray(j * m, (j + 1) * m), dims: [m, 1] },
-      a: { type: 'float64', data: a, dims: [jj, 1] },
-      c: { type: 'float64', data: c, dims: [jj, 1] },
+      VW: { type: 'float64', data: vw.subarray(0, k * m), dims: [k, m] },
+      WV: { type: 'float64', data: wv.subarray(0, k * m), dims: [k, m] },
+      x: { type: 'float64', data: vw.subarray(2 * j * m, (2 * j + 1) * m), dims: [m, 1] },
+      s: { type: 'float64', data: sel, dims: [k, 1] },
     },
     ['y', 'u'],
-    threads,
+    { threads, arena: false },
   );
   return [y as Float64Array, u as Float64Array];
 }
@@ -206,8 +226,8 @@ function syr2kJS(b: Float64Array, m: number, nb: number, vw: Float64Array): Floa
   const out = new Float64Array(m2 * m2);
   for (let i = 0; i < m2; i++) out.set(b.subarray((i + nb) * m + nb, (i + nb) * m + nb + i + 1), i * m2);
   for (let c = 0; c < nb; c++) {
-    const vc = c * m + nb;
-    const wc = (nb + c) * m + nb;
+    const vc = 2 * c * m + nb;
+    const wc = vc + m;
     for (let i = 0; i < m2; i++) {
       const vi = vw[vc + i];
       const wi = vw[wc + i];
@@ -219,11 +239,8 @@ function syr2kJS(b: Float64Array, m: number, nb: number, vw: Float64Array): Floa
   return out;
 }
 
-// Same through ORT: Slice(B) − [V;W]ᵀ·[W;V] (columns nb..m) in one Gemm.
-async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: number, vw: Float64Array, into: Float64Array): Promise<Float64Array> {
-  const wv = new Float64Array(vw.length);
-  wv.set(vw.subarray(nb * m), 0);
-  wv.set(vw.subarray(0, nb * m), nb * m);
+// Same through ORT: Slice(B) − VWᵀ·WV (columns nb..m) in one Gemm.
+async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: number, vw: Float64Array, wv: Float64Array, into: Float64Array): Promise<Float64Array> {
   const i64 = (...x: number[]): BigInt64Array => BigInt64Array.from(x.map((v) => BigInt(v)));
   const [out] = await linalg.run(
     'syr2k:f64',
@@ -253,8 +270,7 @@ async function syr2kOrt(linalg: OrtLinalg, b: Float64Array, m: number, nb: numbe
       ax: { type: 'int64', data: i64(1), dims: [1] },
     },
     ['Out'],
-    undefined,
-    { Out: { type: 'float64', data: into, dims: [m - nb, m - nb] } },
+    { into: { Out: { type: 'float64', data: into, dims: [m - nb, m - nb] } } },
   );
   return out as Float64Array;
 }

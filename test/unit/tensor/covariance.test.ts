@@ -46,6 +46,25 @@ describe('covariance accumulator', () => {
     assert.ok(Math.abs(res.trace - tr) / tr < 2e-6);
   });
 
+  it('uint8 batches with an affine map (cast inside the graph) equal the float64 two-pass statistics of the mapped data', async () => {
+    const rows = 900;
+    const d = 50;
+    const rng = gaussianRng(17);
+    const u8 = Uint8Array.from({ length: rows * d }, (_, i) => Math.max(0, Math.min(255, Math.round(90 + 5 * (i % d) + 40 * rng()))));
+    // Exact reference: two-pass statistics of the raw integers (exact in float32), then mapped in float64.
+    const raw = twoPass(Float32Array.from(u8), rows, d, 0);
+    const ref = { mean: raw.mean.map((m) => m / 127.5 - 1), cov: raw.cov.map((c) => c / 127.5 ** 2) };
+    for (const precision of ['float32', 'float64'] as const) {
+      const acc = new CovarianceAccumulator({ dim: d, precision, chunkRows: 256, linalg, uint8: { scale: 1 / 127.5, offset: -1 } });
+      await acc.add(u8.subarray(0, 300 * d), 300);
+      await acc.add(u8.subarray(300 * d), rows - 300);
+      const res = await acc.finalize();
+      assert.ok(maxRelDiff(res.cov, ref.cov, frob(ref.cov)) < (precision === 'float64' ? 1e-13 : 1e-6), precision);
+      assert.ok(maxRelDiff(res.mean, ref.mean, 1) < 1e-14);
+    }
+    await assert.rejects(new CovarianceAccumulator({ dim: d, linalg }).add(u8, rows));
+  });
+
   it('handles N < D (rank-deficient covariance) and a single row', async () => {
     const d = 40;
     const x = randomRows(10, d, 3);

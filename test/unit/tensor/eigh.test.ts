@@ -63,6 +63,41 @@ describe('eigh (full symmetric eigendecomposition)', function () {
     assert.ok(Math.abs(tr - cov.trace) <= 1e-12 * cov.trace);
   });
 
+  it('exactly zero rows/columns (constant pixels) in a block-diagonal matrix, on the ORT path', async () => {
+    const n = 320;
+    const inner = 280;
+    const lam = Array.from({ length: inner }, (_, i) => 2 ** (-i / 30));
+    const b = withSpectrum(randomOrthogonal(inner, 8), lam, inner);
+    // Embed with every 8th row/column zero, and split into two diagonal blocks.
+    const a = new Float64Array(n * n);
+    const map: number[] = [];
+    for (let i = 0; i < n; i++) if (i % 8 !== 3) map.push(i);
+    const half = inner >> 1;
+    for (let i = 0; i < inner; i++)
+      for (let j = 0; j < inner; j++) if (i < half === j < half) a[map[i] * n + map[j]] = b[i * inner + j];
+    const r = await eigh(a, n, { linalg });
+    const acc = await eigAccuracy(a, n, r.values, r.vectors, n, linalg);
+    assert.ok(acc.residual <= 1e-10 && acc.orthogonality <= 1e-10, JSON.stringify(acc));
+    let zeros = 0;
+    for (let i = 0; i < n; i++) if (Math.abs(r.values[i]) < 1e-13) zeros++;
+    assert.ok(zeros >= n - inner, `${zeros} zero eigenvalues`);
+  });
+
+  it('an already (nearly) diagonal matrix: every Householder vector is zero, on the ORT path too', async () => {
+    const n = 320;
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) a[i * n + i] = i % 5;
+    a[5 * n + 7] = a[7 * n + 5] = 1; // the block [[0, 1], [1, 2]] has eigenvalues 1 ± √2
+    const r = await eigh(a, n, { linalg });
+    const expect = Array.from({ length: n }, (_, i) => i % 5);
+    expect[5] = 1 - Math.SQRT2;
+    expect[7] = 1 + Math.SQRT2;
+    expect.sort((x, y) => y - x);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(r.values[i] - expect[i]) < 1e-13, `λ${i}`);
+    const acc = await eigAccuracy(a, n, r.values, r.vectors, n, linalg);
+    assert.ok(acc.residual <= 1e-12 && acc.orthogonality <= 1e-12, JSON.stringify(acc));
+  });
+
   it('divide & conquer on hard tridiagonals (Wilkinson W⁺, glued blocks, 1-2-1)', async () => {
     const n = 301;
     const mk = (d: (i: number) => number, e: (i: number) => number): [Float64Array, Float64Array] => [
