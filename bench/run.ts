@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark in one run on this machine, goals as ratios against reference runs side by side.
 import { runCompareBench } from './compare';
+import { runFitBench } from './fit';
 import { GoalResult, runLinalgBench } from './linalg';
 
 async function main(): Promise<void> {
@@ -7,6 +8,7 @@ async function main(): Promise<void> {
   report(`bench on ${process.platform} ${process.arch}, Node ${process.version}, ${require('node:os').cpus().length} CPUs${process.env.BENCH_QUICK === '1' ? ' (BENCH_QUICK=1)' : ''}`);
   const goals: GoalResult[] = [];
   goals.push(...(await runLinalgBench(report)));
+  goals.push(...(await runFitBench(report, goals.find((g) => g.goal.startsWith('FMNIST fit'))?.numpy)));
   goals.push(...(await runCompareBench(report)));
   report('\nsummary of goals (ratio = ours / reference):');
   for (const g of goals) {

@@ -105,7 +105,8 @@ export class OnnxDenoiser implements Denoiser {
 
   private timeTensor(o: typeof OrtModule, value: number, rows: number): OrtModule.Tensor {
     const len = this.timeLength === 'batch' ? rows : 1;
-    const dims = this.timeLength === 'scalar' ? [] : [len];
+    // [N], [1] or [] — or [N,1,1,1]-style with trailing unit axes (the time input's own rank is kept).
+    const dims = this.timeLength === 'scalar' ? [] : [len, ...new Array(Math.max(this.param.timeRank - 1, 0)).fill(1)];
     const dtype = this.card.inputs.find((i) => i.name === this.param.timeInput)!.dtype;
     switch (dtype) {
       case 'int64': return new o.Tensor('int64', new BigInt64Array(len).fill(BigInt(Math.round(value))), dims);

@@ -92,16 +92,16 @@ function pickInputs(inputs: ValueInfo[], cfg: SourcedConfig): { image: ValueInfo
   const isFloat = (v: ValueInfo): boolean => /^(float|bfloat)/.test(v.dtype);
   const image =
     byName(cfg.inputs?.value.x, 'image') ??
-    inputs.find((i) => i.shape?.length === 4 && isFloat(i) && IMAGE_NAMES.test(i.name)) ??
-    onlyOne(inputs.filter((i) => i.shape?.length === 4 && isFloat(i)));
+    inputs.find((i) => i.shape?.length === 4 && isFloat(i) && !isTimeLike(i) && IMAGE_NAMES.test(i.name)) ??
+    onlyOne(inputs.filter((i) => i.shape?.length === 4 && isFloat(i) && !isTimeLike(i)));
   const time =
     byName(cfg.inputs?.value.time, 'time') ??
-    onlyOne(inputs.filter((i) => i !== image && (i.shape?.length ?? 1) <= 1 && (SIGMA_NAMES.test(i.name) || TIMESTEP_NAMES.test(i.name)))) ??
-    onlyOne(inputs.filter((i) => i !== image && (i.shape?.length ?? 1) <= 1));
+    onlyOne(inputs.filter((i) => i !== image && isTimeLike(i) && (SIGMA_NAMES.test(i.name) || TIMESTEP_NAMES.test(i.name)))) ??
+    onlyOne(inputs.filter((i) => i !== image && isTimeLike(i)));
   if (!image || !time) {
     throw new MappingError(
       `cannot tell which inputs are the noisy image and the noise level: the model's inputs are ${listInputs(inputs)}. ` +
-        'A denoiser needs a 4-D float image input [N,C,H,W] and a σ/timestep input of shape [N], [1] or []. ' +
+        'A denoiser needs a 4-D float image input [N,C,H,W] and a σ/timestep input of shape [N], [1], [N,1,1,1] or []. ' +
         'If the model has them under other names, say so in a config next to the model ' +
         '(<model>.diffusion.json: {"inputs": {"x": "<image input>", "time": "<σ or timestep input>"}}).',
     );
@@ -118,6 +118,11 @@ function pickInputs(inputs: ValueInfo[], cfg: SourcedConfig): { image: ValueInfo
     throw new MappingError(`the image input "${image.name}" looks channels-last ${fmtShape(image.shape)}; export the model channels-first [N,C,H,W].`);
   }
   return { image, time };
+}
+
+/** A noise-level input: scalar, [N], [1], or [N,1,1,1]-style (EDM reshapes σ to broadcast over the image). */
+function isTimeLike(v: ValueInfo): boolean {
+  return !v.shape || v.shape.length <= 1 || v.shape.slice(1).every((d) => d === 1);
 }
 
 function pickOutput(outputs: ValueInfo[], image: ValueInfo, cfg: SourcedConfig): ValueInfo {

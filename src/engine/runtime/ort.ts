@@ -9,6 +9,8 @@ export interface RuntimeOptions {
   provider?: ProviderSetting;
   /** intra-op threads; 0 = onnxruntime's default (one per physical core). */
   threads?: number;
+  /** onnxruntime's CPU memory arena (default on); off for one-shot graphs whose buffers should not stay reserved. */
+  memArena?: boolean;
 }
 
 export interface OpenedSession {
@@ -73,6 +75,7 @@ export async function openSession(model: string | Uint8Array, opts: RuntimeOptio
       executionProviders: [provider],
       graphOptimizationLevel: 'all',
       ...(opts.threads ? { intraOpNumThreads: opts.threads } : {}),
+      ...(opts.memArena === false ? { enableCpuMemArena: false } : {}),
     };
     try {
       const session =

@@ -5,14 +5,14 @@ import { loadOrt, openSession } from '../runtime/ort';
 import { checkpoint } from './control';
 import type { CovarianceResult } from './covariance';
 
-// 8192 rows keep the two byte buffers at 2·8192·D (13 MB at D = 784); any chunk below 33 025 rows cannot overflow int32.
+// 8192 rows keep the byte buffer at 8192·D (6.4 MB at D = 784); any chunk below 33 025 rows cannot overflow int32.
 const CHUNK_ROWS = 8192;
 
 let session: Promise<OrtModule.InferenceSession> | undefined;
 function gramSession(): Promise<OrtModule.InferenceSession> {
   session ??= openSession(
-    new GraphBuilder('gram_u8').input('AT', 'uint8', ['d', 'n']).input('A', 'uint8', ['n', 'd']).node('MatMulInteger', ['AT', 'A'], ['G']).output('G', 'int32', ['d', 'd']).toBytes(),
-    { provider: 'cpu' },
+    new GraphBuilder('gram_u8').input('A', 'uint8', ['n', 'd']).node('Transpose', ['A'], ['AT'], { perm: [1, 0] }).node('MatMulInteger', ['AT', 'A'], ['G']).output('G', 'int32', ['d', 'd']).toBytes(),
+    { provider: 'cpu', memArena: false },
   ).then((s) => s.session);
   return session;
 }
@@ -25,7 +25,6 @@ export class IntegerGramAccumulator {
   private readonly sums: Float64Array;
   private readonly gram: Float64Array;
   private readonly rows: Uint8Array;
-  private readonly cols: Uint8Array;
   private fill = 0;
   private count = 0;
 
@@ -35,21 +34,18 @@ export class IntegerGramAccumulator {
   ) {
     this.sums = new Float64Array(dim);
     this.gram = new Float64Array(dim * dim);
-    this.rows = new Uint8Array(CHUNK_ROWS * dim);
-    this.cols = new Uint8Array(CHUNK_ROWS * dim);
+    this.rows = new Uint8Array(CHUNK_ROWS * (dim + 1));
   }
 
   /** Adds `n` images whose values are integers 0…255 (a uint8 dataset opened with the raw scale). */
   async add(batch: Float32Array, n = batch.length / this.dim): Promise<void> {
     const d = this.dim;
+    const w = d + 1; // each row carries a trailing 1, so the Gram's last row holds the column sums
     for (let r = 0; r < n; r++) {
       const src = r * d;
-      const dst = this.fill * d;
-      for (let i = 0; i < d; i++) {
-        const v = batch[src + i];
-        this.rows[dst + i] = v;
-        this.sums[i] += v;
-      }
+      const dst = this.fill * w;
+      for (let i = 0; i < d; i++) this.rows[dst + i] = batch[src + i];
+      this.rows[dst + d] = 1;
       if (++this.fill === CHUNK_ROWS) await this.flush();
     }
   }
@@ -58,13 +54,15 @@ export class IntegerGramAccumulator {
     const n = this.fill;
     if (!n) return;
     const d = this.dim;
-    const at = this.cols.subarray(0, d * n);
-    for (let r = 0; r < n; r++) for (let i = 0; i < d; i++) at[i * n + r] = this.rows[r * d + i];
+    const w = d + 1;
     const ort = loadOrt();
     const s = await gramSession();
-    const out = await s.run({ AT: new ort.Tensor('uint8', at, [d, n]), A: new ort.Tensor('uint8', this.rows.subarray(0, n * d), [n, d]) });
+    const out = await s.run({ A: new ort.Tensor('uint8', this.rows.subarray(0, n * w), [n, w]) });
     const g = out.G.data as Int32Array;
-    for (let i = 0; i < g.length; i++) this.gram[i] += g[i];
+    for (let i = 0; i < d; i++) {
+      for (let j = 0; j < d; j++) this.gram[i * d + j] += g[i * w + j];
+      this.sums[i] += g[d * w + i];
+    }
     this.count += n;
     this.fill = 0;
     await checkpoint(this.signal);

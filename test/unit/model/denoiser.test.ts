@@ -107,6 +107,21 @@ describe('OnnxDenoiser: guards on what a network returns', () => {
     await net.dispose();
   });
 
+  it('an EDM-style σ input of shape [N,1,1,1] is recognised and fed with that rank', async () => {
+    // D = x/(1 + σ²): the exact denoiser of N(0, I), σ broadcast over the image as EDM's networks do internally
+    const file = save('sigma4d.onnx', new GraphBuilder('sigma4d')
+      .input('x', 'float32', ['N', 1, 2, 2]).input('sigma', 'float32', ['N', 1, 1, 1])
+      .initializer('one', 'float32', [], [1])
+      .node('Mul', ['sigma', 'sigma'], ['s2']).node('Add', ['s2', 'one'], ['den']).node('Div', ['x', 'den'], ['denoised'])
+      .output('denoised', 'float32', ['N', 1, 2, 2]));
+    const net = await OnnxDenoiser.open(file, { provider: 'cpu' });
+    assert.equal(net.param.timeInput, 'sigma');
+    const x = Float32Array.from({ length: 12 }, (_, i) => i - 5);
+    const d = await net.denoise(x, 3, 2);
+    d.forEach((v, i) => assert.ok(Math.abs(v - x[i] / 5) < 1e-6));
+    await net.dispose();
+  });
+
   it('an output whose shape differs from the image input is refused before running', async () => {
     const file = save('shape.onnx', new GraphBuilder('shape')
       .input('x', 'float32', ['N', 1, 2, 2]).input('sigma', 'float32', ['N'])
