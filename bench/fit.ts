@@ -20,7 +20,9 @@ const { loadOrt } = require(${JSON.stringify(require.resolve('../src/engine/runt
   const fit = await fitDataset({ dataset: ${JSON.stringify(FMNIST)}, cacheDir: dir }, headlessContext({ provider: 'cpu' }));
   const seconds = (performance.now() - t0) / 1000;
   fs.rmSync(dir, { recursive: true, force: true });
-  console.log(JSON.stringify({ seconds, phases: fit.meta.timingsSeconds, residual: fit.meta.residual, peak: process.resourceUsage().maxRSS * 1024, baseline }));
+  // VmHWM, not getrusage: Linux keeps ru_maxrss across execve, so a child would report its parent's peak.
+  const hwm = Number(/VmHWM:\\s+(\\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'))[1]) * 1024;
+  console.log(JSON.stringify({ seconds, phases: fit.meta.timingsSeconds, residual: fit.meta.residual, peak: hwm, baseline }));
 })();`;
 
 /** Times two cold fits and compares with the numpy float64 reference time of the linalg bench. */

@@ -67,21 +67,21 @@ export async function buildApproximations(specs: string[], data: TrainingData, s
         const rank = Math.min(s.rank ?? r, r);
         const comp = makeComponent(stats.mean, takeColumns(stats.eigvec, d, rank, r), stats.eigval.subarray(0, rank), s.rank ? 0 : stats.tail);
         const name = s.rank ? `gaussian_${rank}_rank` : 'gaussian';
-        out.push({ name, spec, detail: s.rank ? `rank ${rank}, other directions carry no variance` : `${r === d ? 'full rank' : `top-${r} + isotropic remainder ${stats.tail.toExponential(2)}`}`, denoiser: new MixtureDenoiser(name, data.shape, [comp]) });
+        out.push({ name, spec, detail: s.rank ? `rank ${rank}, other directions carry no variance` : `${r === d ? 'full rank' : `top-${r} + isotropic remainder ${stats.tail.toExponential(2)}`}`, denoiser: new MixtureDenoiser(data.shape, [comp]) });
         break;
       }
       case 'gmm': {
         const labels = await kmeans(data.images, data.count, d, s.k, { seed, signal });
         const fit = await fitGroups(data.images, data.count, d, labels, s.k, { rank: s.rank, signal });
         const name = s.rank ? `gmm_${s.k}_mode_${s.rank}_rank` : `gmm_${s.k}_mode`;
-        out.push({ name, spec, detail: `mini-batch k-means (seed ${seed}), ${fit.components.length} non-empty clusters, ${s.rank ? `rank ${s.rank}` : 'full rank'}, cov + 1e-5·I`, denoiser: new MixtureDenoiser(name, data.shape, fit.components, fit.weights) });
+        out.push({ name, spec, detail: `mini-batch k-means (seed ${seed}), ${fit.components.length} non-empty clusters, ${s.rank ? `rank ${s.rank}` : 'full rank'}, cov + 1e-5·I`, denoiser: new MixtureDenoiser(data.shape, fit.components, fit.weights) });
         break;
       }
       case 'class': {
         if (!data.labels) throw new UserError('"class" needs a dataset with labels (e.g. the IDX labels file next to the images, or dataset.json)');
         const groups = Math.max(...data.labels) + 1;
         const fit = await fitGroups(data.images, data.count, d, data.labels, groups, { signal });
-        out.push({ name: 'gmm_class', spec, detail: `one Gaussian per label (${fit.components.length}), weights = class frequencies`, denoiser: new MixtureDenoiser('gmm_class', data.shape, fit.components, fit.weights) });
+        out.push({ name: 'gmm_class', spec, detail: `one Gaussian per label (${fit.components.length}), weights = class frequencies`, denoiser: new MixtureDenoiser(data.shape, fit.components, fit.weights) });
         break;
       }
       case 'delta':

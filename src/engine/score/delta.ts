@@ -6,7 +6,6 @@ import { gemmNT } from './gemmNT';
 
 /** Training-set (delta-mixture) denoiser: D(x;σ) = Σ_i softmax_i(−‖x−x_i‖²/2σ²)·x_i, 2412.09726 ("gmm delta"). */
 export class DeltaDenoiser implements Denoiser {
-  readonly name = 'delta mixture';
   private readonly centered: Float32Array; // N×D, training points minus their mean (smaller norms, less cancellation)
   private readonly norms: Float64Array; // ‖x_i − mean‖²
   private readonly mean: Float64Array;

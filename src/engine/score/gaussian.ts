@@ -8,7 +8,6 @@ export class MixtureDenoiser implements Denoiser {
   private readonly logWeights: Float64Array;
 
   constructor(
-    readonly name: string,
     readonly imageShape: [number, number, number],
     readonly components: GaussianComponent[],
     weights: ArrayLike<number> = new Array(components.length).fill(1 / components.length),
@@ -57,15 +56,15 @@ export class MixtureDenoiser implements Denoiser {
 
 /** "Mean isotropic" baseline: D = μ (the score −(x−μ)/σ²), science.md §2.1. */
 export function meanIsotropic(imageShape: [number, number, number], mean: Float64Array, linalg?: OrtLinalg): MixtureDenoiser {
-  return isotropic('mean isotropic', imageShape, mean, 0, linalg);
+  return isotropic(imageShape, mean, 0, linalg);
 }
 
 /** "Mean + std isotropic" baseline: Σ = σ̄²I with σ̄² = tr(Σ)/D, science.md §2.1. */
 export function meanStdIsotropic(imageShape: [number, number, number], mean: Float64Array, traceCov: number, linalg?: OrtLinalg): MixtureDenoiser {
-  return isotropic('mean + std isotropic', imageShape, mean, traceCov / mean.length, linalg);
+  return isotropic(imageShape, mean, traceCov / mean.length, linalg);
 }
 
-function isotropic(name: string, imageShape: [number, number, number], mean: Float64Array, variance: number, linalg?: OrtLinalg): MixtureDenoiser {
+function isotropic(imageShape: [number, number, number], mean: Float64Array, variance: number, linalg?: OrtLinalg): MixtureDenoiser {
   const c: GaussianComponent = { mean, u: new Float32Array(0), ut: new Float32Array(0), lambda: new Float64Array(0), tail: variance };
-  return new MixtureDenoiser(name, imageShape, [c], [1], linalg);
+  return new MixtureDenoiser(imageShape, [c], [1], linalg);
 }

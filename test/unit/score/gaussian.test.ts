@@ -33,7 +33,7 @@ function refLogDensity(mean: number[], lambda: number[], U: number[][], x: Array
 
 describe('Gaussian and mixture score models', () => {
   it('the Gaussian denoiser equals the float64 closed form at every σ', async () => {
-    const g = new MixtureDenoiser('gaussian', SHAPE, [full()]);
+    const g = new MixtureDenoiser(SHAPE, [full()]);
     for (const sigma of [0.01, 0.3, 1, 5, 80]) {
       const x = probes(6, sigma);
       const d = await g.denoise(x, 6, sigma);
@@ -42,8 +42,8 @@ describe('Gaussian and mixture score models', () => {
   });
 
   it('a GMM of two identical components equals the single Gaussian (the K = 1 reduction through the softmax path)', async () => {
-    const g = new MixtureDenoiser('gaussian', SHAPE, [full()]);
-    const two = new MixtureDenoiser('gmm 2', SHAPE, [full(), full()], [0.3, 0.7]);
+    const g = new MixtureDenoiser(SHAPE, [full()]);
+    const two = new MixtureDenoiser(SHAPE, [full(), full()], [0.3, 0.7]);
     const x = probes(5, 2);
     assert.ok(maxRelDiff(await two.denoise(x, 5, 2), await g.denoise(x, 5, 2)) < 1e-6);
   });
@@ -76,7 +76,7 @@ describe('Gaussian and mixture score models', () => {
 
   it('the mixture score (D − x)/σ² is the gradient of the mixture log-density (finite differences, science.md §9.3)', async () => {
     const shifted = makeComponent(Float64Array.from(t.mean, (v) => v + 0.8), eigvec, Float64Array.from(t.eigval, (v) => v * 0.5));
-    const mix = new MixtureDenoiser('gmm', SHAPE, [full(), shifted], [0.4, 0.6]);
+    const mix = new MixtureDenoiser(SHAPE, [full(), shifted], [0.4, 0.6]);
     const sigma = 0.7;
     const logp = async (x: Float32Array): Promise<number> => {
       const a = await evalComponent(defaultLinalg(), full(), x, 1, sigma, true);
