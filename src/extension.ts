@@ -7,9 +7,10 @@ import { ComparePreset, compareScoresCommand } from './host/commands/compareScor
 import { fitDatasetCommand } from './host/commands/fitDataset';
 import { inspectModelCommand } from './host/commands/inspectModel';
 import { Jobs } from './host/jobs';
-import { COMPARE_PANEL, ComparePanelSerializer } from './host/panels/comparePanel';
-import { FIT_PANEL, FitPanelSerializer } from './host/panels/fitPanel';
-import { MODEL_CARD_PANEL, ModelCardEditorProvider, ModelCardPanelSerializer } from './host/panels/modelCardView';
+import { COMPARE_PANEL, restoreComparePanel } from './host/panels/comparePanel';
+import { FIT_PANEL, attachFitPanel } from './host/panels/fitPanel';
+import { MODEL_CARD_PANEL, ModelCardEditorProvider, attachModelCard } from './host/panels/modelCardView';
+import { restoreFromState } from './host/panels/restore';
 import { Memory } from './host/storage';
 
 /** What activate() returns: used by the in-host tests. */
@@ -30,11 +31,11 @@ export function activate(context: vscode.ExtensionContext): DiffusionInspectorAp
     vscode.window.registerCustomEditorProvider(ModelCardEditorProvider.viewType, new ModelCardEditorProvider(uri, jobs), {
       supportsMultipleEditorsPerDocument: true,
     }),
-    vscode.window.registerWebviewPanelSerializer(MODEL_CARD_PANEL, new ModelCardPanelSerializer(uri, jobs)),
+    vscode.window.registerWebviewPanelSerializer(MODEL_CARD_PANEL, restoreFromState('file', (panel, file) => attachModelCard(panel, uri, vscode.Uri.file(file), jobs))),
     vscode.commands.registerCommand('diffusionInspector.fitDataset', (target?: vscode.Uri) => fitDatasetCommand(context, jobs, memory, target)),
-    vscode.window.registerWebviewPanelSerializer(FIT_PANEL, new FitPanelSerializer(context, jobs)),
+    vscode.window.registerWebviewPanelSerializer(FIT_PANEL, restoreFromState('dataset', (panel, dataset) => attachFitPanel(panel, context, dataset, jobs))),
     vscode.commands.registerCommand('diffusionInspector.compareScores', (target?: vscode.Uri, preset?: ComparePreset) => compareScoresCommand(context, jobs, memory, target, preset)),
-    vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL, new ComparePanelSerializer(context)),
+    vscode.window.registerWebviewPanelSerializer(COMPARE_PANEL, restoreFromState('runDir', (panel, runDir) => restoreComparePanel(panel, context, runDir))),
   );
   signalActivationForTests();
   return { jobs };

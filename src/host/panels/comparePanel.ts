@@ -93,15 +93,11 @@ async function saveDataUrl(dataUrl: string, format: 'png' | 'svg'): Promise<void
   await vscode.workspace.fs.writeFile(target, meta.includes('base64') ? Buffer.from(body, 'base64') : Buffer.from(decodeURIComponent(body), 'utf8'));
 }
 
-/** Restores comparison panels after a reload from their run folder (finished or partial). */
-export class ComparePanelSerializer implements vscode.WebviewPanelSerializer<{ runDir?: string }> {
-  constructor(private readonly context: vscode.ExtensionContext) {}
-
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { runDir?: string } | undefined): Promise<void> {
-    const result = state?.runDir ? readResult(state.runDir) : undefined;
-    if (!result) return panel.dispose();
-    const view = attachCompareView(panel, this.context, result.runDir);
-    await view.ready;
-    view.post({ type: 'restore', result });
-  }
+/** Restores a comparison panel after a reload from its run folder (finished or partial). */
+export async function restoreComparePanel(panel: vscode.WebviewPanel, context: vscode.ExtensionContext, runDir: string): Promise<void> {
+  const result = readResult(runDir);
+  if (!result) return panel.dispose();
+  const view = attachCompareView(panel, context, result.runDir);
+  await view.ready;
+  view.post({ type: 'restore', result });
 }

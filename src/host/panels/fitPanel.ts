@@ -81,16 +81,3 @@ async function exportStats(summary: FitSummary, layout: 'ours' | 'authors', jobs
   }
   void vscode.window.showInformationMessage(`Statistics exported to ${target.fsPath}.`);
 }
-
-/** Restores dataset panels after a reload (the webview keeps the dataset path in its state). */
-export class FitPanelSerializer implements vscode.WebviewPanelSerializer<{ dataset?: string }> {
-  constructor(
-    private readonly context: vscode.ExtensionContext,
-    private readonly jobs: Jobs,
-  ) {}
-
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { dataset?: string } | undefined): Promise<void> {
-    if (!state?.dataset) return panel.dispose();
-    attachFitPanel(panel, this.context, state.dataset, this.jobs);
-  }
-}

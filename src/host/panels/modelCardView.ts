@@ -62,24 +62,11 @@ export function openModelCardPanel(extensionUri: vscode.Uri, file: vscode.Uri, j
   return panel;
 }
 
-function attachModelCard(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, file: vscode.Uri, jobs: Jobs): void {
+export function attachModelCard(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, file: vscode.Uri, jobs: Jobs): void {
   panel.title = `Model: ${file.path.split('/').pop() ?? 'model'}`;
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'icon.svg');
   const sub = showModelCard(panel.webview, extensionUri, file, jobs);
   panel.onDidDispose(() => sub.dispose());
-}
-
-/** Restores model-card panels after a reload (the webview keeps the file path in its state). */
-export class ModelCardPanelSerializer implements vscode.WebviewPanelSerializer<{ file?: string }> {
-  constructor(
-    private readonly extensionUri: vscode.Uri,
-    private readonly jobs: Jobs,
-  ) {}
-
-  async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: { file?: string } | undefined): Promise<void> {
-    if (!state?.file) return panel.dispose();
-    attachModelCard(panel, this.extensionUri, vscode.Uri.file(state.file), this.jobs);
-  }
 }
 
 /** "Reopen With… → Diffusion Model": a read-only custom editor showing the card. */

@@ -125,6 +125,7 @@ suite('Diffusion Inspector in the extension host', () => {
       approx: ['gaussian', 'mean'],
       probes: 16,
       sigmas: [0.1, 1, 10],
+      protocols: ['A'],
     })) as vscode.WebviewPanel | undefined;
     assert.ok(panel, 'the command returns its panel');
     const runs = path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, '.diffusion-inspector', 'runs');
