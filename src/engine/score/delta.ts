@@ -1,8 +1,12 @@
 // The delta mixture: the exact score of the training set itself (memorization optimum), science.md §3.2.
 import { throwIfCancelled } from '../errors';
+import { GraphBuilder } from '../onnx/graph';
 import type { Denoiser } from '../model/denoiser';
 import { OrtLinalg, defaultLinalg } from '../tensor/ortexec';
 import { gemmNT } from './gemmNT';
+
+/** Logit error (from float32 distances) above which logits near the maximum are recomputed in float64. */
+const REFINE_ABOVE = 1e-3;
 
 /** Training-set (delta-mixture) denoiser: D(x;σ) = Σ_i softmax_i(−‖x−x_i‖²/2σ²)·x_i, 2412.09726 ("gmm delta"). */
 export class DeltaDenoiser implements Denoiser {
@@ -68,8 +72,9 @@ export class DeltaDenoiser implements Denoiser {
       }
       xNorm[r] = acc;
     }
-    const dots = await gemmNT(this.linalg, xc, b, d, this.centered, this.count);
     const inv2s2 = 1 / (2 * sigma * sigma);
+    if (this.logitErrorBound(Math.max(...xNorm), inv2s2) < REFINE_ABOVE) return this.fusedChunk(xc, b, inv2s2);
+    const dots = await gemmNT(this.linalg, xc, b, d, this.centered, this.count);
     const weights = new Float32Array(b * nTrain);
     const logits = new Float64Array(nTrain);
     let nonzero = 0;
@@ -103,9 +108,13 @@ export class DeltaDenoiser implements Denoiser {
   // below this bound), i.e. a logit error of `bound` below. Where it could move a softmax weight by more than 0.1 %
   // (small σ), the logits near the maximum are recomputed exactly in float64 (science.md §3.2: "stable in float64
   // where needed"); at larger σ the error is far below the probes' sampling noise and the float32 logits are kept.
+  private logitErrorBound(xNorm: number, inv2s2: number): number {
+    return 4 * 1.2e-7 * Math.sqrt(xNorm * this.maxNorm) * 2 * inv2s2;
+  }
+
   private refineNearMax(logits: Float64Array, xc: Float32Array, xNorm: number, inv2s2: number, max: number): number {
-    const bound = 4 * 1.2e-7 * Math.sqrt(xNorm * this.maxNorm) * 2 * inv2s2;
-    if (bound < 1e-3) return max;
+    const bound = this.logitErrorBound(xNorm, inv2s2);
+    if (bound < REFINE_ABOVE) return max;
     const d = xc.length;
     const floor = max - 40 - 2 * bound;
     let newMax = -Infinity;
@@ -122,6 +131,37 @@ export class DeltaDenoiser implements Denoiser {
       if (logits[j] > newMax) newMax = logits[j];
     }
     return newMax;
+  }
+
+  // Where float32 logits are accurate enough for the whole chunk, the softmax-weighted average runs as one onnxruntime
+  // graph: W = softmax((2·x·Tᵀ − ‖t‖²)/(2σ²)) (the ‖x‖² term cancels in the softmax), D = μ + W·T. Weights below
+  // e⁻⁶⁰ of the largest are kept at that floor (a relative error below 1e-21 per weight).
+  private async fusedChunk(xc: Float32Array, b: number, inv2s2: number): Promise<Float32Array> {
+    const d = this.mean.length;
+    const n = this.count;
+    const tNorm = Float32Array.from(this.norms, (v) => v * inv2s2);
+    const [y] = await this.linalg.run(
+      'delta:fused:float32',
+      () =>
+        new GraphBuilder('delta_fused')
+          .input('X', 'float32', ['b', 'd']).input('T', 'float32', ['n', 'd']).input('TN', 'float32', ['n']).input('S', 'float32', []).input('FLOOR', 'float32', [])
+          .node('Gemm', ['X', 'T'], ['G'], { transB: 1 })
+          .node('Mul', ['G', 'S'], ['GS'])
+          .node('Sub', ['GS', 'TN'], ['L'])
+          // Logits more than 60 below the row's maximum are raised to −60: their weights (< e⁻⁶⁰) would otherwise
+          // underflow into float32 denormals, which slow the following GEMM about tenfold on x86.
+          .node('ReduceMax', ['L'], ['LM'], { axes: [-1], keepdims: 1 })
+          .node('Sub', ['L', 'LM'], ['LC'])
+          .node('Max', ['LC', 'FLOOR'], ['LF'])
+          .node('Softmax', ['LF'], ['W'], { axis: -1 })
+          .node('MatMul', ['W', 'T'], ['Y'])
+          .output('Y', 'float32', ['b', 'd']),
+      { X: { type: 'float32', data: xc, dims: [b, d] }, T: { type: 'float32', data: this.centered, dims: [n, d] }, TN: { type: 'float32', data: tNorm, dims: [n] }, S: { type: 'float32', data: Float32Array.of(2 * inv2s2), dims: [] }, FLOOR: { type: 'float32', data: Float32Array.of(-60), dims: [] } },
+      ['Y'],
+    );
+    const out = new Float32Array(b * d);
+    for (let r = 0; r < b; r++) for (let i = 0; i < d; i++) out[r * d + i] = y[r * d + i] + this.mean[i];
+    return out;
   }
 
   private sparseCombine(weights: Float32Array, b: number, out: Float32Array): void {
