@@ -228,6 +228,12 @@ test('palette "Fit Dataset Statistics" on Fashion-MNIST: preview grid, then the 
   await cardText(page, '#fit-facts', /784/);
   await waitUntil('eigen-images', async () => (await cardFrame(page).locator('#eigen-grid canvas').count()) >= 16, 20_000);
   await waitUntil('spectrum plot', async () => (await cardFrame(page).locator('#spectrum .main-svg').count()) > 0, 20_000);
+  await waitUntil('class mean images', async () => (await cardFrame(page).locator('#class-means canvas').count()) === 10, 20_000);
+  // Screenshots of the result a reviewer looks at: the spectrum, then the eigen-images and class means.
+  await cardFrame(page).locator('#spectrum').scrollIntoViewIfNeeded();
+  await screenshot(page, 'ui-4a-fit-spectrum');
+  await cardFrame(page).locator('#class-means').scrollIntoViewIfNeeded();
+  await screenshot(page, 'ui-4b-fit-eigen-and-class-means');
 }, 180_000);
 
 test('palette "Compare Score Approximations": model, dataset and defaults → EV curves fill in and the run completes', async (page) => {
