@@ -12,7 +12,7 @@ import { writeFileAtomic } from '../store/atomic';
 import { rowsToCsv } from '../store/csv';
 import { GaussianStats, loadStats, readFitStats } from '../store/stats';
 import { ENGINE_VERSION } from '../version';
-import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations } from './approximations';
+import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations, parseApprox } from './approximations';
 import { JobContext } from './context';
 import { fitDataset } from './fit';
 import { makeProbes } from './probes';
@@ -24,13 +24,22 @@ export async function compareScores(p: CompareParams, ctx: JobContext): Promise<
   const seed = p.seed ?? 0;
   const approxSpecs = p.approx?.length ? p.approx : DEFAULT_APPROX;
   if (!Number.isInteger(probes) || probes < 1) throw new UserError(`probes must be a positive integer (got ${probes})`);
+  approxSpecs.forEach(parseApprox); // a typo fails now, not after loading and fitting
+  // Open the network first: a model that cannot take these images fails before any loading or fitting.
+  const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: await datasetShape(p), ...ctx.settings });
+  try {
+    return await compareWith(net, p, protocols, probes, seed, approxSpecs, ctx);
+  } finally {
+    await net.dispose();
+  }
+}
 
+async function compareWith(net: OnnxDenoiser, p: CompareParams, protocols: Protocol[], probes: number, seed: number, approxSpecs: string[], ctx: JobContext): Promise<CompareResult> {
   const { stats, fitKey } = await datasetGaussian(p, ctx);
   const data = await loadTrainingData(p, ctx);
   if (stats.mean.length !== data.shape[0] * data.shape[1] * data.shape[2]) {
     throw new UserError(`the statistics have D = ${stats.mean.length} but the dataset's images have D = ${data.shape.join('×')}`, 'Use statistics of this dataset at its resolution.');
   }
-  const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: data.shape, ...ctx.settings });
   const run = newRun(p, net, fitKey, data, stats.eigval, protocols, probes, seed, approxSpecs);
   const { sigmas, skipped } = sigmaGrid(p.sigmas ?? DEFAULT_SIGMAS, net);
   run.sigmas = sigmas;
@@ -69,7 +78,6 @@ export async function compareScores(p: CompareParams, ctx: JobContext): Promise<
   } finally {
     run.finishedAt = new Date().toISOString();
     save();
-    await net.dispose();
   }
   return { runDir: p.out, run, rows };
 }
@@ -85,6 +93,13 @@ async function datasetGaussian(p: CompareParams, ctx: JobContext): Promise<{ sta
   ctx.progress('fitting (or loading) the dataset Gaussian');
   const fit = await fitDataset({ dataset: p.dataset, scale: p.scale, layout: p.layout, topk: p.topk, cacheDir: p.cacheDir }, { ...ctx, progress: (m, f) => ctx.progress(`dataset fit: ${m}`, f === undefined ? undefined : 0.1 * f) });
   return { stats: await readFitStats(fit.statsDir), fitKey: fit.meta.cacheKey };
+}
+
+async function datasetShape(p: CompareParams): Promise<[number, number, number]> {
+  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
+  const { channels, height, width } = ds.info;
+  await ds.close();
+  return [channels, height, width];
 }
 
 async function loadTrainingData(p: CompareParams, ctx: JobContext): Promise<TrainingData> {

@@ -82,6 +82,13 @@ describe('score comparison (compare)', function () {
     assert.ok(res.run.sigmas[0].used !== 1 && Math.abs(res.run.sigmas[0].used - 1) < 0.01);
   });
 
+  it('a bad approximation or a model that cannot take the images fails at once, before any run folder exists', async () => {
+    const out = path.join(dir, 'run-bad');
+    await assert.rejects(compareScores({ model: modelPath('gauss_edm.onnx'), dataset: modelPath('gauss_points.npy'), scale: 'raw', approx: ['gmm:abc'], cacheDir: path.join(dir, 'cache'), out }, ctx), /"gmm:abc": K must be a positive integer/);
+    await assert.rejects(compareScores({ model: modelPath('fmnist_edm_small.onnx'), dataset: modelPath('gauss_points.npy'), scale: 'raw', approx: ['gaussian'], cacheDir: path.join(dir, 'cache'), out }, ctx), /model takes images of \[1,28,28\].*data has \[1,4,4\]/);
+    assert.equal(fs.existsSync(out), false);
+  });
+
   it('cancelling leaves a run marked cancelled with only whole σ rows', async () => {
     const ctl = new AbortController();
     const data = path.join(dir, 'delta_train.npy');
