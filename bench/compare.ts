@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { compareScores } from '../src/engine/analysis/compare';
 import { headlessContext } from '../src/engine/analysis/context';
 import { DeltaDenoiser } from '../src/engine/score/delta';
-import { fillNormal, rngFromSeed } from '../src/engine/score/random';
+import { fillNormal, rngFromSeed } from '../src/engine/random';
 import type { GoalResult } from './linalg';
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { gaussianRng } from '../src/engine/tensor/orthonormalize';
+import { normalStream } from '../src/engine/random';
 import { OrtLinalg } from '../src/engine/tensor/ortexec';
 
 /** Fashion-MNIST training images, when the machine has them. */
@@ -33,7 +33,7 @@ export function loadIdx(file: string): IdxImages {
 
 /** Writes a synthetic 60000×28×28 IDX3 file (smooth blobs + noise) for machines without Fashion-MNIST. */
 export function writeSyntheticIdx(file: string, count = 60000, side = 28): void {
-  const rng = gaussianRng(2024);
+  const rng = normalStream(2024);
   const dim = side * side;
   const out = Buffer.alloc(16 + count * dim);
   out.writeUInt32BE(0x803, 0);
@@ -78,7 +78,7 @@ export function imageCovariance(h: number, w: number, ch: number): Float64Array 
 /** A = YᵀY/m with Y ((n+50)×n) standard normal (the matrix of performance.md §2b), via an ORT float64 GEMM. */
 export async function randomCovariance(n: number, linalg: OrtLinalg, seed = 3): Promise<Float64Array> {
   const m = n + 50;
-  const rng = gaussianRng(seed);
+  const rng = normalStream(seed);
   const y = new Float64Array(m * n);
   for (let i = 0; i < y.length; i++) y[i] = rng();
   const a = await linalg.gemmTN(y, m, n, y, n);

@@ -1,7 +1,7 @@
 // A first look at a dataset before any fit: N, shape, value range, labels and a seeded random sample of images.
 import type { DatasetPreview, FitParams } from '../../protocol/fit';
 import { openDataset } from '../data/dataset';
-import { rngFromSeed } from '../score/random';
+import { rngFromSeed } from '../random';
 import { JobContext } from './context';
 
 /** Opens a dataset and reads `count` random images (seeded, so the same preview comes back). */

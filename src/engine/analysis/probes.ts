@@ -1,6 +1,6 @@
 // Probe points of the comparison protocols (science.md §4.2), one seeded stream per probe so batch size never matters.
 import type { Protocol } from '../../protocol/compare';
-import { deriveSeed, fillNormal, rngFromSeed } from '../score/random';
+import { deriveSeed, fillNormal, rngFromSeed } from '../random';
 import type { TrainingData } from './approximations';
 
 /** Protocol A: x = x_i + σz with x_i a uniformly random training image; Protocol B: x = σz. */

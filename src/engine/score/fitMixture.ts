@@ -5,7 +5,7 @@ import { eigh } from '../tensor/eigh';
 import { OrtLinalg, defaultLinalg } from '../tensor/ortexec';
 import { GaussianComponent, makeComponent } from './component';
 import { gemmNT } from './gemmNT';
-import { rngFromSeed } from './random';
+import { rngFromSeed } from '../random';
 
 /** Covariance regularizer added to every cluster, as in GTD `compute_cluster` (1e-5·I). */
 export const CLUSTER_EPS = 1e-5;

@@ -1,44 +1,10 @@
 // Orthonormal basis of the columns of a tall n×K float64 matrix: CholeskyQR2 through ORT GEMMs, with an
 // eigen-based (SVQB) fallback that refills numerically dependent directions with random vectors.
+import { normalStream } from '../random';
 import { choleskyUpper, invUpper } from './dense';
 import { OrtLinalg } from './ortexec';
 import { eighTql2Transposed } from './tql2';
 
-/** Seeded standard normal generator (sfc32 uniform bits, Box–Muller). */
-export function gaussianRng(seed = 1): () => number {
-  let a = 0x9e3779b9;
-  let b = 0x243f6a88;
-  let c = 0xb7e15162;
-  let d = seed >>> 0;
-  const u32 = (): number => {
-    a >>>= 0;
-    b >>>= 0;
-    c >>>= 0;
-    d >>>= 0;
-    let t = (a + b) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    d = (d + 1) | 0;
-    t = (t + d) | 0;
-    c = (c + t) | 0;
-    return t >>> 0;
-  };
-  for (let i = 0; i < 12; i++) u32();
-  const u = (): number => (u32() + 0.5) / 4294967296;
-  let spare = NaN;
-  return () => {
-    if (!Number.isNaN(spare)) {
-      const v = spare;
-      spare = NaN;
-      return v;
-    }
-    const r = Math.sqrt(-2 * Math.log(u()));
-    const t = 2 * Math.PI * u();
-    spare = r * Math.sin(t);
-    return r * Math.cos(t);
-  };
-}
 
 // R⁻¹ of the Cholesky factor of YᵀY (float64 Gram); null when cond(Y) ≳ 1/minRatio.
 async function cholInv(linalg: OrtLinalg, y: Float64Array, n: number, k: number, minRatio: number): Promise<Float64Array | null> {
@@ -64,7 +30,7 @@ async function cholQR(linalg: OrtLinalg, y: Float64Array, n: number, k: number):
  * Float32 basis for the next power iteration: Gram and Cholesky in float64, Q = Y·R⁻¹ in float32 (‖QᵀQ − I‖ ≈
  * 1e-7·cond(Y), harmless between iterations); falls back to the float64 path when cond(Y) > 1e4.
  */
-export async function orthonormalizeF32(linalg: OrtLinalg, y: Float32Array, n: number, k: number, rng = gaussianRng(7)): Promise<Float32Array> {
+export async function orthonormalizeF32(linalg: OrtLinalg, y: Float32Array, n: number, k: number, rng = normalStream(7)): Promise<Float32Array> {
   const y64 = Float64Array.from(y);
   const ri = await cholInv(linalg, y64, n, k, 1e-4);
   if (ri) return linalg.matmul(y, n, k, Float32Array.from(ri), k);
@@ -80,7 +46,7 @@ export async function orthonormalize(
   y: Float64Array,
   n: number,
   k: number,
-  rng = gaussianRng(7),
+  rng = normalStream(7),
   passes = 2,
 ): Promise<Float64Array> {
   const q1 = await cholQR(linalg, y, n, k);

@@ -3,7 +3,8 @@
 import { checkpoint, RunControl } from './control';
 import { assertFinite, eigh } from './eigh';
 import { defaultLinalg, OrtLinalg } from './ortexec';
-import { gaussianRng, orthonormalize, orthonormalizeF32 } from './orthonormalize';
+import { normalStream } from '../random';
+import { orthonormalize, orthonormalizeF32 } from './orthonormalize';
 
 /** Options of topkEig. */
 export interface TopkOptions extends RunControl {
@@ -44,7 +45,7 @@ export async function topkEig(c: Float64Array, n: number, k: number, opts: TopkO
   let trace = 0;
   for (let i = 0; i < n; i++) trace += c[i * n + i];
   const c32 = Float32Array.from(c.subarray(0, n * n));
-  const rng = gaussianRng(opts.seed ?? 12345);
+  const rng = normalStream(opts.seed ?? 12345);
   // Intermediate bases in float32 (they only feed the float32 products); the last one float64 CholeskyQR2.
   let q32: Float32Array = new Float32Array(n * bs);
   for (let i = 0; i < q32.length; i++) q32[i] = rng();

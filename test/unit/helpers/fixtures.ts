@@ -1,7 +1,7 @@
 // Test access to the ONNX fixtures and their truth files (test/fixtures/models/README.md says how each was made).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fillNormal, rngFromSeed } from '../../../src/engine/score/random';
+import { fillNormal, rngFromSeed } from '../../../src/engine/random';
 
 export const MODELS = path.resolve(__dirname, '../../../../test/fixtures/models');
 

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { AbortError } from '../../../src/engine/tensor/control';
 import { covariance, CovarianceAccumulator } from '../../../src/engine/tensor/covariance';
-import { gaussianRng } from '../../../src/engine/tensor/orthonormalize';
+import { normalStream } from '../../../src/engine/random';
 import { OrtLinalg } from '../../../src/engine/tensor/ortexec';
 import { maxRelDiff, randomOrthogonal, randomRows, twoPass } from './helpers';
 
@@ -49,7 +49,7 @@ describe('covariance accumulator', () => {
   it('uint8 batches with an affine map (cast inside the graph) equal the float64 two-pass statistics of the mapped data', async () => {
     const rows = 900;
     const d = 50;
-    const rng = gaussianRng(17);
+    const rng = normalStream(17);
     const u8 = Uint8Array.from({ length: rows * d }, (_, i) => Math.max(0, Math.min(255, Math.round(90 + 5 * (i % d) + 40 * rng()))));
     // Exact reference: two-pass statistics of the raw integers (exact in float32), then mapped in float64.
     const raw = twoPass(Float32Array.from(u8), rows, d, 0);
@@ -87,7 +87,7 @@ describe('covariance accumulator', () => {
     const mu = Array.from({ length: d }, (_, i) => 10 + i);
     const sigma = new Float64Array(d * d);
     for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) sigma[i * d + j] += q[i * d + k] * lam[k] * q[j * d + k];
-    const rng = gaussianRng(99);
+    const rng = normalStream(99);
     const x = new Float32Array(n * d);
     const g = new Float64Array(d);
     for (let r = 0; r < n; r++) {

@@ -1,9 +1,9 @@
 // Test helpers for the tensor suite: seeded random numbers, random orthogonal matrices, matrices with known spectra.
-import { gaussianRng } from '../../../src/engine/tensor/orthonormalize';
+import { normalStream } from '../../../src/engine/random';
 
 /** Random n×n orthogonal matrix (row-major): modified Gram–Schmidt (twice) on a Gaussian matrix's columns. */
 export function randomOrthogonal(n: number, seed: number): Float64Array {
-  const rng = gaussianRng(seed);
+  const rng = normalStream(seed);
   const cols: Float64Array[] = [];
   for (let j = 0; j < n; j++) {
     const v = new Float64Array(n);
@@ -44,7 +44,7 @@ export function withSpectrum(q: Float64Array, lambda: ArrayLike<number>, n: numb
 
 /** Uniform random float32 rows (rows×d) with per-column offsets, to make centring matter. */
 export function randomRows(rows: number, d: number, seed: number, offset = 3): Float32Array {
-  const rng = gaussianRng(seed);
+  const rng = normalStream(seed);
   const x = new Float32Array(rows * d);
   for (let r = 0; r < rows; r++) for (let j = 0; j < d; j++) x[r * d + j] = offset * (1 + (j % 5)) + rng() * (1 + (j % 3));
   return x;

@@ -32,3 +32,17 @@ export function deriveSeed(...parts: number[]): number {
   }
   return h >>> 0;
 }
+
+/** A stream of standard normals from a seed (Box–Muller on the same uniform generator). */
+export function normalStream(seed: number): () => number {
+  const uniform = rngFromSeed(seed);
+  const pair = new Float64Array(2);
+  let next = 2;
+  return () => {
+    if (next === 2) {
+      fillNormal(uniform, pair);
+      next = 0;
+    }
+    return pair[next++];
+  };
+}
