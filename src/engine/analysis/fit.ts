@@ -4,10 +4,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FitMeta, FitParams, FitSummary } from '../../protocol/fit';
 import { openDataset, Dataset } from '../data/dataset';
-import { throwIfCancelled, UserError } from '../errors';
+import { throwIfCancelled } from '../errors';
 import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
 import { encodeNpz } from '../store/npz';
-import { encodeAuthorsLayout, encodeStats, GaussianStats, readFitStats, readNpzArrays } from '../store/stats';
+import { encodeStats, GaussianStats, readFitStats, readNpzArrays } from '../store/stats';
 import { eigAccuracy } from '../tensor/checks';
 import { CovarianceAccumulator, CovarianceResult } from '../tensor/covariance';
 import { IntegerGramAccumulator } from '../tensor/integerGram';
@@ -16,6 +16,7 @@ import { defaultLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
 import { ENGINE_VERSION } from '../version';
 import { ClassStats, ClassStatsAccumulator } from './classStats';
+import { exportStats } from './exportStats';
 import { JobContext } from './context';
 
 /** Bumped when the fit's numbers or files change meaning, so old cache entries are not reused. */
@@ -34,7 +35,7 @@ export async function fitDataset(p: FitParams, ctx: JobContext): Promise<FitSumm
     else await writeFolderAtomic(dir, (tmp) => computeFit(ds, p, key, tmp, ctx, t0));
     const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
     const stats = await readFitStats(dir);
-    if (p.out) exportTo(p.out, dir, meta, stats, p.authorsLayout);
+    if (p.out) await exportTo(p.out, dir, meta, p.authorsLayout);
     return summarize(meta, stats, dir, cacheHit, await loadClassMeans(dir));
   } finally {
     await ds.close();
@@ -151,14 +152,11 @@ async function decompose(cov: CovarianceResult, topk: number | undefined, ctx: J
 }
 
 // The CLI's --out: stats.npz + fit.json (and the authors' layout when asked), each written atomically.
-function exportTo(out: string, dir: string, meta: FitMeta, stats: GaussianStats, authorsLayout?: boolean): void {
+async function exportTo(out: string, dir: string, meta: FitMeta, authorsLayout?: boolean): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   writeFileAtomic(path.join(out, 'stats.npz'), fs.readFileSync(path.join(dir, 'stats.npz')));
   writeFileAtomic(path.join(out, 'fit.json'), JSON.stringify(meta, null, 2));
-  if (authorsLayout) {
-    if (meta.scale === 'raw') throw new UserError('the authors\' layout is on [0,1] pixels; fit with --scale minus1to1 or zero1');
-    writeFileAtomic(path.join(out, 'stats_authors_layout.npz'), encodeAuthorsLayout(stats, meta.scale, meta.count, meta.ddof));
-  }
+  if (authorsLayout) await exportStats({ statsDir: dir, target: path.join(out, 'stats_authors_layout.npz'), layout: 'authors' });
 }
 
 async function loadClassMeans(dir: string): Promise<Float32Array | undefined> {
