@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { CompareParams, CompareResult, CompareRow, CompareRun, Protocol } from '../../protocol/compare';
 import { DEFAULT_SIGMAS } from '../../protocol/defaults';
-import { openDataset } from '../data/dataset';
+import { Dataset, openDataset } from '../data/dataset';
 import { CancelledError, UserError, throwIfCancelled } from '../errors';
 import { OnnxDenoiser } from '../model/denoiser';
 import { meanStd, probeMetrics } from '../score/metrics';
@@ -26,17 +26,22 @@ export async function compareScores(p: CompareParams, ctx: JobContext): Promise<
   if (!Number.isInteger(probes) || probes < 1) throw new UserError(`probes must be a positive integer (got ${probes})`);
   approxSpecs.forEach(parseApprox); // a typo fails now, not after loading and fitting
   // Open the network first: a model that cannot take these images fails before any loading or fitting.
-  const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: await datasetShape(p), ...ctx.settings });
+  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
   try {
-    return await compareWith(net, p, protocols, probes, seed, approxSpecs, ctx);
+    const net = await OnnxDenoiser.open(p.model, { config: p.config, imageShape: [ds.info.channels, ds.info.height, ds.info.width], ...ctx.settings });
+    try {
+      return await compareWith(net, ds, p, protocols, probes, seed, approxSpecs, ctx);
+    } finally {
+      await net.dispose();
+    }
   } finally {
-    await net.dispose();
+    await ds.close();
   }
 }
 
-async function compareWith(net: OnnxDenoiser, p: CompareParams, protocols: Protocol[], probes: number, seed: number, approxSpecs: string[], ctx: JobContext): Promise<CompareResult> {
+async function compareWith(net: OnnxDenoiser, ds: Dataset, p: CompareParams, protocols: Protocol[], probes: number, seed: number, approxSpecs: string[], ctx: JobContext): Promise<CompareResult> {
   const { stats, fitKey } = await datasetGaussian(p, ctx);
-  const data = await loadTrainingData(p, ctx);
+  const data = await loadTrainingData(ds, ctx);
   if (stats.mean.length !== data.shape[0] * data.shape[1] * data.shape[2]) {
     throw new UserError(`the statistics have D = ${stats.mean.length} but the dataset's images have D = ${data.shape.join('×')}`, 'Use statistics of this dataset at its resolution.');
   }
@@ -95,29 +100,17 @@ async function datasetGaussian(p: CompareParams, ctx: JobContext): Promise<{ sta
   return { stats: await readFitStats(fit.statsDir), fitKey: fit.meta.cacheKey };
 }
 
-async function datasetShape(p: CompareParams): Promise<[number, number, number]> {
-  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
-  const { channels, height, width } = ds.info;
-  await ds.close();
-  return [channels, height, width];
-}
-
-async function loadTrainingData(p: CompareParams, ctx: JobContext): Promise<TrainingData> {
-  const ds = await openDataset(p.dataset, { scale: p.scale, layout: p.layout });
-  try {
-    const { count, channels, height, width } = ds.info;
-    const d = channels * height * width;
-    const images = new Float32Array(count * d);
-    const labels = ds.info.hasLabels ? new Int32Array(count) : undefined;
-    for await (const b of ds.batches(4096, ctx.signal)) {
-      images.set(b.data, b.start * d);
-      if (labels && b.labels) labels.set(b.labels, b.start);
-      ctx.progress(`loading training images ${b.start + b.count}/${count}`, 0.1 + 0.02 * ((b.start + b.count) / count));
-    }
-    return { images, count, shape: [channels, height, width], ...(labels ? { labels } : {}) };
-  } finally {
-    await ds.close();
+async function loadTrainingData(ds: Dataset, ctx: JobContext): Promise<TrainingData> {
+  const { count, channels, height, width } = ds.info;
+  const d = channels * height * width;
+  const images = new Float32Array(count * d);
+  const labels = ds.info.hasLabels ? new Int32Array(count) : undefined;
+  for await (const b of ds.batches(4096, ctx.signal)) {
+    images.set(b.data, b.start * d);
+    if (labels && b.labels) labels.set(b.labels, b.start);
+    ctx.progress(`loading training images ${b.start + b.count}/${count}`, 0.1 + 0.02 * ((b.start + b.count) / count));
   }
+  return { images, count, shape: [channels, height, width], ...(labels ? { labels } : {}) };
 }
 
 /** σ values the model can take: discrete models snap (the snapped σ is used everywhere); outside the range is skipped. */
