@@ -6,10 +6,12 @@ import { GoalResult, runLinalgBench } from './linalg';
 async function main(): Promise<void> {
   const report = (line: string): void => console.log(line);
   report(`bench on ${process.platform} ${process.arch}, Node ${process.version}, ${require('node:os').cpus().length} CPUs${process.env.BENCH_QUICK === '1' ? ' (BENCH_QUICK=1)' : ''}`);
+  // BENCH_ONLY=linalg,fit,compare runs a subset (the fit bench reuses the numpy figure of the linalg bench when it ran).
+  const only = new Set((process.env.BENCH_ONLY ?? 'linalg,fit,compare').split(',').map((x) => x.trim()));
   const goals: GoalResult[] = [];
-  goals.push(...(await runLinalgBench(report)));
-  goals.push(...(await runFitBench(report, goals.find((g) => g.goal.startsWith('FMNIST fit'))?.numpy)));
-  goals.push(...(await runCompareBench(report)));
+  if (only.has('linalg')) goals.push(...(await runLinalgBench(report)));
+  if (only.has('fit')) goals.push(...(await runFitBench(report, goals.find((g) => g.goal.startsWith('FMNIST fit'))?.numpy)));
+  if (only.has('compare')) goals.push(...(await runCompareBench(report)));
   report('\nsummary of goals (ratio = ours / reference):');
   for (const g of goals) {
     const status = g.met === undefined ? 'n/a' : g.met ? 'met' : 'NOT MET';
