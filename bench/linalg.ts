@@ -64,61 +64,67 @@ async function fmnistFit(file: string, linalg: OrtLinalg, float32 = false): Prom
   return { load: (t1 - t0) / 1e3, cov: (t2 - t1) / 1e3, eig: (t3 - t2) / 1e3, total: (t3 - t0) / 1e3, result, covariance: cov.cov, peakMiB: rss.stop() };
 }
 
-/** Runs the benchmark, writing lines through `report`; returns the goals. Env: BENCH_QUICK=1 (skip D=3072/12288), BENCH_THREADS, BENCH_REPEAT. */
+/**
+ * Runs the benchmark, writing lines through `report`; returns the goals. Env: BENCH_QUICK=1 (skip D=3072/12288),
+ * BENCH_THREADS, BENCH_REPEAT, BENCH_CASES (comma list of fmnist, eig3072, topk; default all).
+ */
 export async function runLinalgBench(report: (line: string) => void): Promise<GoalResult[]> {
   const quick = process.env.BENCH_QUICK === '1';
   const threads = Number(process.env.BENCH_THREADS ?? 0);
   const repeat = Math.max(1, Number(process.env.BENCH_REPEAT ?? 2));
   const linalg = new OrtLinalg({ threads });
   const py = numpyAvailable();
+  const cases = new Set((process.env.BENCH_CASES ?? 'fmnist,eig3072,topk').split(',').map((x) => x.trim()));
   const goals: GoalResult[] = [];
   report(`linalg bench: ORT threads ${threads || 'default'}, ${repeat} run(s) per case (first run cold), numpy ${py ? 'on' : 'off (no numpy at /usr/bin/python3)'}${quick ? ', BENCH_QUICK' : ''}`);
 
   // 1. Fashion-MNIST fit.
-  let file = FMNIST;
-  if (!fs.existsSync(file)) {
-    file = tempFile('synthetic-idx3-ubyte');
-    writeSyntheticIdx(file);
-    report(`  ${FMNIST} not found: using synthetic 60000×784 data (${file})`);
-  }
-  const runs: FitRun[] = [];
-  for (let i = 0; i < repeat; i++) runs.push(await fmnistFit(file, linalg));
-  const hwm = vmHwmMiB();
-  const viaF32 = await fmnistFit(file, linalg, true);
-  const first = runs[0];
-  const d = Math.round(Math.sqrt(first.covariance.length));
-  const a784 = await eigAccuracy(first.covariance, d, first.result.values, first.result.vectors, d, linalg);
-  for (const [i, r] of runs.entries())
-    report(`FMNIST fit D=${d}, uint8 batches, run ${i + 1}${i === 0 ? ' (cold)' : ''}: load ${s(r.load)}, mean+cov ${s(r.cov)}, eig ${s(r.eig)} ${round(r.result.timings)} → total ${s(r.total)}`);
-  report(`  (same fit fed float32 batches converted in JS: load ${s(viaF32.load)}, mean+cov ${s(viaF32.cov)}, eig ${s(viaF32.eig)} → ${s(viaF32.total)})`);
-  report(`  eig accuracy: residual ${a784.residual.toExponential(2)}, orthogonality ${a784.orthogonality.toExponential(2)}`);
-  report(`  peak RSS of the first fit: sampled ${first.peakMiB.toFixed(0)} MiB; kernel high-water mark ${hwm?.toFixed(0) ?? '?'} MiB (process, incl. onnxruntime)`);
-  const g1: GoalResult = { goal: 'FMNIST fit (load+mean+cov+full eig) ≤ 1.0× numpy', ours: first.total, note: 'cold first run' };
-  if (py) {
-    const refs = Array.from({ length: repeat }, () => runNumpy(['fmnist', file]));
-    const ok = refs.filter((r) => !r.error);
-    if (ok.length === 0) report(`  numpy: failed (${refs[0].error})`);
-    else {
-      const best = (key: 'f64' | 'f32'): Record<string, number> => ok.map((r) => r[key] as Record<string, number>).reduce((a, b) => (b.total < a.total ? b : a));
-      const f64 = best('f64');
-      const f32 = best('f32');
-      report(`  numpy float64 np.cov (best of ${ok.length}): load ${s(f64.load)}, cov ${s(f64.cov)}, eigh ${s(f64.eig)} → ${s(f64.total)}`);
-      report(`  numpy float32 Xcᵀ·Xc SYRK (best of ${ok.length}): load ${s(f32.load)}, cov ${s(f32.cov)}, eigh ${s(f32.eig)} → ${s(f32.total)}`);
-      report(`  numpy peak RSS ${(ok[0].peakRssMB as number).toFixed(0)} MiB; our eigenvalues vs numpy float64: worst |Δλ|/λ₁ ${worstRel(first.result.values, ok[0].eigvals as number[], d).toExponential(2)}`);
-      Object.assign(g1, {
-        numpy: f64.total,
-        ratio: first.total / f64.total,
-        met: first.total <= f64.total,
-        note:
-          `cold first run vs np.cov in float64 (same or better accuracy). Against numpy's float32 SYRK path (${s(f32.total)}) the ratio is ` +
-          `${(first.total / f32.total).toFixed(2)}×: ORT runs a full GEMM (2ND², SYRK half) and our eig takes ${s(first.eig)} vs LAPACK ${s(f32.eig)}`,
-      });
+  if (cases.has('fmnist')) {
+    let file = FMNIST;
+    if (!fs.existsSync(file)) {
+      file = tempFile('synthetic-idx3-ubyte');
+      writeSyntheticIdx(file);
+      report(`  ${FMNIST} not found: using synthetic 60000×784 data (${file})`);
     }
+    const runs: FitRun[] = [];
+    for (let i = 0; i < repeat; i++) runs.push(await fmnistFit(file, linalg));
+    const hwm = vmHwmMiB();
+    const viaF32 = await fmnistFit(file, linalg, true);
+    const first = runs[0];
+    const d = Math.round(Math.sqrt(first.covariance.length));
+    const a784 = await eigAccuracy(first.covariance, d, first.result.values, first.result.vectors, d, linalg);
+    for (const [i, r] of runs.entries())
+      report(`FMNIST fit D=${d}, uint8 batches, run ${i + 1}${i === 0 ? ' (cold)' : ''}: load ${s(r.load)}, mean+cov ${s(r.cov)}, eig ${s(r.eig)} ${round(r.result.timings)} → total ${s(r.total)}`);
+    report(`  (same fit fed float32 batches converted in JS: load ${s(viaF32.load)}, mean+cov ${s(viaF32.cov)}, eig ${s(viaF32.eig)} → ${s(viaF32.total)})`);
+    report(`  eig accuracy: residual ${a784.residual.toExponential(2)}, orthogonality ${a784.orthogonality.toExponential(2)}`);
+    report(`  peak RSS of the first fit: sampled ${first.peakMiB.toFixed(0)} MiB; kernel high-water mark ${hwm?.toFixed(0) ?? '?'} MiB (process, incl. onnxruntime)`);
+    const g1: GoalResult = { goal: 'FMNIST fit (load+mean+cov+full eig) ≤ 1.0× numpy', ours: first.total, note: 'cold first run' };
+    if (py) {
+      const refs = Array.from({ length: repeat }, () => runNumpy(['fmnist', file]));
+      const ok = refs.filter((r) => !r.error);
+      if (ok.length === 0) report(`  numpy: failed (${refs[0].error})`);
+      else {
+        const best = (key: 'f64' | 'f32'): Record<string, number> => ok.map((r) => r[key] as Record<string, number>).reduce((a, b) => (b.total < a.total ? b : a));
+        const f64 = best('f64');
+        const f32 = best('f32');
+        report(`  numpy float64 np.cov (best of ${ok.length}): load ${s(f64.load)}, cov ${s(f64.cov)}, eigh ${s(f64.eig)} → ${s(f64.total)}`);
+        report(`  numpy float32 Xcᵀ·Xc SYRK (best of ${ok.length}): load ${s(f32.load)}, cov ${s(f32.cov)}, eigh ${s(f32.eig)} → ${s(f32.total)}`);
+        report(`  numpy peak RSS ${(ok[0].peakRssMB as number).toFixed(0)} MiB; our eigenvalues vs numpy float64: worst |Δλ|/λ₁ ${worstRel(first.result.values, ok[0].eigvals as number[], d).toExponential(2)}`);
+        Object.assign(g1, {
+          numpy: f64.total,
+          ratio: first.total / f64.total,
+          met: first.total <= f64.total,
+          note:
+            `cold first run vs np.cov in float64 (same or better accuracy). Against numpy's float32 SYRK path (${s(f32.total)}) the ratio is ` +
+            `${(first.total / f32.total).toFixed(2)}×: ORT runs a full GEMM (2ND², SYRK half) and our eig takes ${s(first.eig)} vs LAPACK ${s(f32.eig)}`,
+        });
+      }
+    }
+    goals.push(g1);
   }
-  goals.push(g1);
 
   // 2. Full eigendecomposition at D=3072 (A = YᵀY/m, Y Gaussian).
-  if (!quick) {
+  if (!quick && cases.has('eig3072')) {
     const n = 3072;
     const a = await randomCovariance(n, linalg);
     let best: EighResult | undefined;
@@ -159,7 +165,7 @@ export async function runLinalgBench(report: (line: string) => void): Promise<Go
   }
 
   // 3. Top-512 at D=12288 (64×64×3 synthetic image covariance, power-law spectrum).
-  if (!quick) {
+  if (!quick && cases.has('topk')) {
     const [h, w, ch, k] = [64, 64, 3, 512];
     const n = h * w * ch;
     const c = imageCovariance(h, w, ch);

@@ -2,13 +2,17 @@
 // block reflectors I − V T Vᵀ (compact WY, dlarft) and applied as two ORT float64 GEMMs each.
 import { GraphBuilder } from '../onnx/graph';
 import { checkpoint } from './control';
+import { transpose } from './dense';
 import { OrtLinalg } from './ortexec';
 import { Tridiagonal, TridiagOptions } from './tridiag';
 
-/** z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 256) columns, last to first. */
+/**
+ * z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 512) columns, last to first:
+ * wide blocks mean fewer passes over z, whose rewriting (not the flops) dominates at large n.
+ */
 export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts: TridiagOptions & { block?: number }): Promise<void> {
   const ortFrom = opts.ortFrom ?? 192;
-  const block = opts.block ?? 256;
+  const block = opts.block ?? 512;
   const n = t.n;
   const total = (n * n) / 2;
   let done = 0;
@@ -37,7 +41,7 @@ export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts
       const zs = z.subarray((k0 + 1) * cols, n * cols);
       if (big) {
         if (scratch.length < rows * cols) scratch = new Float64Array(rows * cols);
-        zs.set(await larfbOrt(opts.linalg, vt, kk, rows, tm, zs, cols, scratch.subarray(0, rows * cols)));
+        zs.set(await larfbOrt(opts.linalg, vt, transpose(vt, kk, rows), kk, rows, tm, zs, cols, scratch.subarray(0, rows * cols)));
       }
       else larfbJS(vt, kk, rows, tm, zs, cols);
       done += rows * kk;
@@ -72,7 +76,7 @@ async function gramOrt(linalg: OrtLinalg, vt: Float64Array, kk: number, rows: nu
   return g as Float64Array;
 }
 
-// Upper-triangular T of H_0⋯H_{k−1} = I − V T Vᵀ (dlarft, forward, columnwise) from g = VᵀV.
+// Upper-triangular T of H_0⋯H_{k−1} = I − V T Vᵀ (dlarft, forward, columnwise) from the symmetric g = VᵀV.
 function larft(g: Float64Array, nb: number, tau: Float64Array): Float64Array {
   const t = new Float64Array(nb * nb);
   for (let i = 0; i < nb; i++) {
@@ -80,17 +84,18 @@ function larft(g: Float64Array, nb: number, tau: Float64Array): Float64Array {
     if (tau[i] === 0) continue;
     for (let r = 0; r < i; r++) {
       let s = 0;
-      for (let c = r; c < i; c++) s += t[r * nb + c] * g[c * nb + i];
+      for (let c = r; c < i; c++) s += t[r * nb + c] * g[i * nb + c]; // g symmetric: row i, contiguous
       t[r * nb + i] = -tau[i] * s;
     }
   }
   return t;
 }
 
-// zs − V (T (Vᵀ zs)) through ORT (V given transposed as vt, kk×rows).
+// zs − V (T (Vᵀ zs)) through ORT, V given both ways (kk×rows and rows×kk): MLAS's transposed-operand path is ~2× slower.
 async function larfbOrt(
   linalg: OrtLinalg,
   vt: Float64Array,
+  v: Float64Array,
   kk: number,
   rows: number,
   tm: Float64Array,
@@ -99,18 +104,20 @@ async function larfbOrt(
   into: Float64Array,
 ): Promise<Float64Array> {
   const [out] = await linalg.run(
-    'larfb:f64',
+    'larfb:f64:nn',
     () =>
       new GraphBuilder('larfb')
         .input('Vt', 'float64', ['k', 'r'])
+        .input('V', 'float64', ['r', 'k'])
         .input('T', 'float64', ['k', 'k'])
         .input('Z', 'float64', ['r', 'c'])
         .node('MatMul', ['Vt', 'Z'], ['X1'])
         .node('MatMul', ['T', 'X1'], ['X2'])
-        .node('Gemm', ['Vt', 'X2', 'Z'], ['Out'], { transA: 1, alpha: { f: -1 }, beta: { f: 1 } })
+        .node('Gemm', ['V', 'X2', 'Z'], ['Out'], { alpha: { f: -1 }, beta: { f: 1 } })
         .output('Out', 'float64', ['r', 'c']),
     {
       Vt: { type: 'float64', data: vt, dims: [kk, rows] },
+      V: { type: 'float64', data: v, dims: [rows, kk] },
       T: { type: 'float64', data: tm, dims: [kk, kk] },
       Z: { type: 'float64', data: zs, dims: [rows, cols] },
     },
