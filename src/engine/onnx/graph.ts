@@ -2,13 +2,13 @@
 import { WireWriter } from './wire';
 
 /** Element types the builder can declare (ONNX TensorProto.DataType codes). */
-export type ElemType = 'float32' | 'float64' | 'int64' | 'uint8' | 'int32';
+export type ElemType = 'float32' | 'float64' | 'int64' | 'uint8' | 'int8' | 'int32';
 /** A tensor dimension: a fixed size or a symbolic name (dynamic). */
 export type Dim = number | string;
 /** Attribute values: integers → INT, {f} → FLOAT, integer arrays → INTS. */
 export type AttrValue = number | { f: number } | number[];
 
-const ELEM_CODE: Record<ElemType, number> = { float32: 1, float64: 11, int64: 7, uint8: 2, int32: 6 };
+const ELEM_CODE: Record<ElemType, number> = { float32: 1, float64: 11, int64: 7, uint8: 2, int8: 3, int32: 6 };
 
 // Signed int64 varint (two's complement), which WireWriter cannot encode for negative values.
 function varintBytes(n: number): number[] {
