@@ -25,20 +25,30 @@ export class ClassStatsAccumulator {
   finalize(a = 1, b = 0): ClassStats {
     const labels = [...this.sums.keys()].sort((p, q) => p - q);
     const d = this.dim;
-    const means = new Float64Array(labels.length * d);
-    const variance: number[] = [];
-    labels.forEach((l, k) => {
-      const c = this.sums.get(l)!;
-      let meanSq = 0;
-      for (let i = 0; i < d; i++) {
-        const m = c.sum[i] / c.count;
-        meanSq += m * m;
-        means[k * d + i] = a * m + b;
-      }
-      variance.push(a * a * Math.max(c.sumSq / c.count - meanSq, 0));
-    });
-    return { labels, counts: labels.map((l) => this.sums.get(l)!.count), means, variance };
+    const sums = new Float64Array(labels.length * d);
+    labels.forEach((l, k) => sums.set(this.sums.get(l)!.sum, k * d));
+    const pick = (f: (c: { count: number; sumSq: number }) => number) => labels.map((l) => f(this.sums.get(l)!));
+    return classStatsFromSums(labels, pick((c) => c.count), sums, pick((c) => c.sumSq), a, b);
   }
+}
+
+/**
+ * Per-class statistics from per-class sums: counts n_c, Σx (K×D, one row per label) and Σ‖x‖², in units mapped
+ * afterwards by y = a·x + b. tr Σ_c = a²·(Σ‖x‖²/n_c − ‖Σx/n_c‖²).
+ */
+export function classStatsFromSums(labels: number[], counts: number[], sums: Float64Array, sumSq: number[], a = 1, b = 0): ClassStats {
+  const d = sums.length / labels.length;
+  const means = new Float64Array(labels.length * d);
+  const variance = labels.map((_, k) => {
+    let meanSq = 0;
+    for (let i = 0; i < d; i++) {
+      const m = sums[k * d + i] / counts[k];
+      meanSq += m * m;
+      means[k * d + i] = a * m + b;
+    }
+    return a * a * Math.max(sumSq[k] / counts[k] - meanSq, 0);
+  });
+  return { labels, counts, means, variance };
 }
 
 export interface ClassStats {

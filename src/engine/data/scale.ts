@@ -17,6 +17,11 @@ export function uint8Mapper(scale: ValueScale): { mapper: Mapper; range: [number
   return { mapper: { lut, div: 1, add: 0 }, range };
 }
 
+/** The uint8 mapping as y = a·x + b (what uint8Mapper tabulates), for exact statistics kept in pixel units. */
+export function uint8Affine(scale: ValueScale): { a: number; b: number } {
+  return scale === 'minus1to1' ? { a: 1 / 127.5, b: -1 } : scale === 'zero1' ? { a: 1 / 255, b: 0 } : { a: 1, b: 0 };
+}
+
 type Domain = 'zero1' | 'minus1to1' | 'zero255';
 
 /** The nominal interval float data lives in, judged from its observed range. */

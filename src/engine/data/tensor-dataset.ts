@@ -1,8 +1,8 @@
 // A Dataset over fixed-size records in one or more byte sources (IDX, .npy, .npz, CIFAR-10, safetensors).
-import type { Batch, Dataset, DatasetInfo, ValueScale } from './dataset';
+import type { Batch, Dataset, DatasetInfo, PixelBatch, ValueScale } from './dataset';
 import { ByteSource, ShortReadError } from './bytesource';
 import { checkBatchSize, checkIndices } from './common';
-import { decodeItems, ItemSpec, itemBytes } from './decode';
+import { copyPixels, decodeItems, ItemSpec, itemBytes } from './decode';
 import { floatMapper, IDENTITY, Mapper, RangeAccumulator, uint8Mapper } from './scale';
 import { UserError, throwIfCancelled } from '../errors';
 
@@ -99,17 +99,27 @@ export class TensorDataset implements Dataset {
     return this.parts.segments.some((s) => s.labelOffset !== undefined);
   }
 
+  private withLabels(): boolean {
+    return this.parts.labels !== undefined || this.hasEmbeddedLabels();
+  }
+
   private newBatch(start: number, count: number): Batch {
-    const withLabels = this.parts.labels !== undefined || this.hasEmbeddedLabels();
-    return {
-      start, count, data: new Float32Array(count * this.itemLength),
-      labels: withLabels ? new Int32Array(count) : undefined,
-    };
+    return { start, count, data: new Float32Array(count * this.itemLength), labels: this.withLabels() ? new Int32Array(count) : undefined };
   }
 
   /** Decodes n whole records of buf (from byte pos) into batch slots [at, at+n). */
   private put(seg: Segment, buf: Buffer, pos: number, n: number, batch: Batch, at: number, first: number): void {
     decodeItems(buf, pos + seg.itemOffset, seg.stride, n, this.parts.spec, this.mapper, batch.data, at * this.itemLength);
+    this.putLabels(seg, buf, pos, n, batch, at, first);
+  }
+
+  /** Copies the uint8 pixels of n whole records of buf into batch slots [at, at+n). */
+  private putPixels(seg: Segment, buf: Buffer, pos: number, n: number, batch: PixelBatch, at: number, first: number): void {
+    copyPixels(buf, pos + seg.itemOffset, seg.stride, n, this.parts.spec, batch.data, at * this.itemLength);
+    this.putLabels(seg, buf, pos, n, batch, at, first);
+  }
+
+  private putLabels(seg: Segment, buf: Buffer, pos: number, n: number, batch: Batch | PixelBatch, at: number, first: number): void {
     if (!batch.labels) return;
     if (seg.labelOffset !== undefined) {
       for (let k = 0; k < n; k++) batch.labels[at + k] = buf[pos + k * seg.stride + seg.labelOffset];
@@ -127,11 +137,29 @@ export class TensorDataset implements Dataset {
     }
   }
 
-  async *batches(batchSize: number, signal?: AbortSignal): AsyncGenerator<Batch> {
+  batches(batchSize: number, signal?: AbortSignal): AsyncGenerator<Batch> {
+    return this.sequential(batchSize, signal, (s, n) => this.newBatch(s, n), (...a) => this.put(...a));
+  }
+
+  /** The stored uint8 pixels (uint8 data only), as batches() would give them before mapping, in one reused buffer. */
+  pixels(batchSize: number, signal?: AbortSignal): AsyncGenerator<PixelBatch> {
+    if (this.parts.spec.elem.type !== 'u1') throw new Error(`${this.info.path}: pixels() needs uint8 data, not ${this.info.sourceDtype}`);
+    let buffer: Uint8Array | undefined;
+    const alloc = (start: number, count: number): PixelBatch => {
+      buffer ??= new Uint8Array(count * this.itemLength); // the first batch is the largest
+      return { start, count, data: buffer.subarray(0, count * this.itemLength), labels: this.withLabels() ? new Int32Array(count) : undefined };
+    };
+    return this.sequential(batchSize, signal, alloc, (...a) => this.putPixels(...a));
+  }
+
+  /** Streams every segment in order into batches made by `alloc` and filled by `fill`. */
+  private async *sequential<B extends Batch | PixelBatch>(batchSize: number, signal: AbortSignal | undefined,
+    alloc: (start: number, count: number) => B,
+    fill: (seg: Segment, buf: Buffer, pos: number, n: number, batch: B, at: number, first: number) => void): AsyncGenerator<B> {
     checkBatchSize(batchSize);
     throwIfCancelled(signal);
     const N = this.info.count;
-    let batch = this.newBatch(0, Math.min(batchSize, N));
+    let batch = alloc(0, Math.min(batchSize, N));
     let filled = 0;
     for (let s = 0; s < this.parts.segments.length; s++) {
       const seg = this.parts.segments[s];
@@ -144,24 +172,24 @@ export class TensorDataset implements Dataset {
           carry = Buffer.concat([carry, chunk.subarray(0, take)]);
           pos = take;
           if (carry.length < seg.stride) continue;
-          this.put(seg, carry, 0, 1, batch, filled, index);
+          fill(seg, carry, 0, 1, batch, filled, index);
           filled++; index++; carry = undefined;
           if (filled === batch.count) {
             yield batch;
             throwIfCancelled(signal);
-            batch = this.newBatch(batch.start + batch.count, Math.min(batchSize, N - batch.start - batch.count));
+            batch = alloc(batch.start + batch.count, Math.min(batchSize, N - batch.start - batch.count));
             filled = 0;
           }
         }
         while (pos < chunk.length) {
           const n = Math.min(Math.floor((chunk.length - pos) / seg.stride), batch.count - filled);
           if (n === 0) { carry = Buffer.from(chunk.subarray(pos)); break; }
-          this.put(seg, chunk, pos, n, batch, filled, index);
+          fill(seg, chunk, pos, n, batch, filled, index);
           pos += n * seg.stride; filled += n; index += n;
           if (filled === batch.count) {
             yield batch;
             throwIfCancelled(signal);
-            batch = this.newBatch(batch.start + batch.count, Math.min(batchSize, N - batch.start - batch.count));
+            batch = alloc(batch.start + batch.count, Math.min(batchSize, N - batch.start - batch.count));
             filled = 0;
           }
         }

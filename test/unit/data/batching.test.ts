@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { Dataset, openDataset } from '../../../src/engine/data/dataset';
+import { pixelBatches } from '../../../src/engine/data/pixels';
 import {
   cifarBytes, idxBytes, int64Bytes, npyBytes, pixelBytes, pixelPng, safetensorsBytes, tempDir, zipBytes,
 } from './fixtures';
@@ -82,6 +83,29 @@ describe('data/batching (all formats)', () => {
           assert.deepEqual(all.labels, labels);
         }
       } finally { await ds.close(); }
+    });
+  }
+
+  for (const name of ['idx', 'npy', 'npz deflated', 'safetensors', 'cifar10', 'png zip']) {
+    it(`${name}: pixelBatches give the stored uint8 pixels of batches() (raw scale), labels included, for batch sizes 1, 4, N+5`, async () => {
+      const ds = await openDataset(files[name]);
+      const raw = await openDataset(files[name], { scale: 'raw' });
+      try {
+        const want: number[] = [];
+        const wantLabels: number[] = [];
+        for await (const b of raw.batches(3)) { want.push(...b.data); if (b.labels) wantLabels.push(...b.labels); }
+        for (const bs of [1, 4, N + 5]) {
+          const got: number[] = [];
+          const gotLabels: number[] = [];
+          for await (const b of pixelBatches(ds, bs)) {
+            assert.equal(b.start, got.length / (want.length / N));
+            got.push(...b.data); // copied before the next batch may reuse the buffer
+            if (b.labels) gotLabels.push(...b.labels);
+          }
+          assert.deepEqual(got, want, `batch size ${bs}`);
+          assert.deepEqual(gotLabels, wantLabels);
+        }
+      } finally { await ds.close(); await raw.close(); }
     });
   }
 

@@ -1,16 +1,28 @@
-// Exact uint8 statistics through MatMulInteger: equal to a two-pass float64 computation, across chunk boundaries.
+// Exact uint8 statistics through MatMulInteger: equal to a two-pass float64 computation, across chunk boundaries,
+// identical for every batch size and for both kernels (uint8 × int8 and uint8 × uint8), per-label sums exact.
 import assert from 'node:assert/strict';
-import { IntegerGramAccumulator } from '../../../src/engine/tensor/integerGram';
+import { IntegerGramAccumulator, IntegerGramOptions } from '../../../src/engine/tensor/integerGram';
 import { rng } from '../helpers/fixtures';
 
+const d = 12;
+const n = 40000;
+const r = rng(17);
+// extremes included: 0 and 255 are where a saturating uint8 × int8 kernel would go wrong
+const x = Uint8Array.from({ length: n * d }, (_, i) => (i % 97 === 0 ? 255 : i % 89 === 0 ? 0 : Math.min(255, Math.floor(r.uniform() * 200 + (i % d) * 4))));
+const labels = Int32Array.from({ length: n }, () => [3, 7, 1000, -2][Math.floor(r.uniform() * 4)]);
+
+async function accumulate(batch: number, opts: IntegerGramOptions = {}, withLabels = false): Promise<IntegerGramAccumulator> {
+  const acc = new IntegerGramAccumulator(d, opts);
+  for (let s = 0; s < n; s += batch) {
+    const m = Math.min(batch, n - s);
+    await acc.add(x.subarray(s * d, (s + m) * d), m, withLabels ? labels.subarray(s, s + m) : undefined);
+  }
+  return acc;
+}
+
 describe('IntegerGramAccumulator (exact uint8 mean and covariance)', () => {
-  it('matches exact-integer means (1e-14) and a two-pass float64 covariance (1e-11) over 40 000 rows (two MatMulInteger chunks), with ddof 0 and 1', async () => {
-    const d = 12;
-    const n = 40000;
-    const r = rng(17);
-    const x = Float32Array.from({ length: n * d }, (_, i) => Math.min(255, Math.floor(r.uniform() * 200 + (i % d) * 4)));
-    const acc = new IntegerGramAccumulator(d);
-    for (let s = 0; s < n; s += 7777) await acc.add(x.subarray(s * d, Math.min(n, s + 7777) * d), Math.min(7777, n - s));
+  it('matches exact-integer means (1e-14) and a two-pass float64 covariance (1e-11) over 40 000 rows (several MatMulInteger chunks), with ddof 0 and 1', async () => {
+    const acc = await accumulate(7777);
     for (const ddof of [0, 1]) {
       const res = await acc.finalize({ ddof });
       const mean = new Float64Array(d);
@@ -28,5 +40,46 @@ describe('IntegerGramAccumulator (exact uint8 mean and covariance)', () => {
       }
       assert.equal(res.count, n);
     }
+  });
+
+  it('gives bit-identical results for any batch size and for the uint8 × uint8 kernel', async () => {
+    const ref = await (await accumulate(IntegerGramAccumulator.chunkRows)).finalize();
+    for (const [batch, opts] of [[1, {}], [333, {}], [40000, {}], [5000, { kernel: 'unsigned' }]] as const) {
+      const res = await (await accumulate(batch, opts)).finalize();
+      assert.deepEqual(res.mean, ref.mean, `batch ${batch}`);
+      assert.deepEqual(res.cov, ref.cov, `batch ${batch}`);
+    }
+  });
+
+  it('sums each label exactly (counts, pixel sums, sums of squares) in the same pass, with either kernel', async () => {
+    const want = new Map<number, { count: number; sum: Float64Array; sumSq: number }>();
+    for (let k = 0; k < n; k++) {
+      let w = want.get(labels[k]);
+      if (!w) want.set(labels[k], (w = { count: 0, sum: new Float64Array(d), sumSq: 0 }));
+      w.count++;
+      for (let i = 0; i < d; i++) {
+        w.sum[i] += x[k * d + i];
+        w.sumSq += x[k * d + i] ** 2;
+      }
+    }
+    const labelsAsc = [...want.keys()].sort((a, b) => a - b);
+    for (const kernel of ['auto', 'unsigned'] as const) {
+      const acc = await accumulate(3001, { kernel }, true);
+      const got = await acc.labelSums();
+      assert.deepEqual(got.labels, labelsAsc);
+      assert.deepEqual(got.counts, labelsAsc.map((l) => want.get(l)!.count));
+      assert.deepEqual(got.sumSq, labelsAsc.map((l) => want.get(l)!.sumSq));
+      labelsAsc.forEach((l, k) => assert.deepEqual(got.sums.subarray(k * d, (k + 1) * d), want.get(l)!.sum));
+      // labels do not change the covariance
+      assert.deepEqual((await acc.finalize()).cov, (await (await accumulate(3001)).finalize()).cov);
+    }
+  });
+
+  it('refuses labels on some batches only, and bad shapes', async () => {
+    const acc = new IntegerGramAccumulator(d);
+    await acc.add(x.subarray(0, 10 * d), 10, labels.subarray(0, 10));
+    await assert.rejects(acc.add(x.subarray(0, 10 * d), 10), /labels must come with every batch or with none/);
+    await assert.rejects(acc.add(x.subarray(0, 10 * d), 11), /not 11×12/);
+    await assert.rejects(new IntegerGramAccumulator(d).labelSums(), /without labels/);
   });
 });
