@@ -15,7 +15,8 @@ import { ENGINE_VERSION } from '../version';
 import { DEFAULT_APPROX, NamedDenoiser, TrainingData, buildApproximations, parseApprox } from './approximations';
 import { JobContext } from './context';
 import { fitDataset } from './fit';
-import { makeProbes } from './probes';
+import { DeltaDenoiser, GridDenoised } from '../score/delta';
+import { ProbeSet, drawProbes, probesAt } from './probes';
 
 /** Explained variance of Gaussian / GMM / delta-mixture denoisers relative to the network, σ by σ (2412.09726 Fig. 2–3). */
 export async function compareScores(p: CompareParams, ctx: JobContext): Promise<CompareResult> {
@@ -64,10 +65,12 @@ async function compareWith(net: OnnxDenoiser, ds: Dataset, p: CompareParams, pro
     const total = sigmas.length * protocols.length;
     let done = 0;
     for (const protocol of protocols) {
+      const set = drawProbes(protocol, data, probes, seed);
+      const grid = await gridOutputs(models, set, sigmas.map((s) => s.used), ctx, `protocol ${protocol}`, 0.15 + 0.85 * (done / total));
       for (const [si, s] of sigmas.entries()) {
         throwIfCancelled(ctx.signal);
         ctx.progress(`protocol ${protocol}, σ ${done + 1}/${total} (σ = ${s.used.toPrecision(3)})`, 0.15 + 0.85 * (done / total));
-        const { sigmaRows, timing } = await oneSigma(protocol, si, s, data, net, models, stats.mean, probes, seed, ctx);
+        const { sigmaRows, timing } = await oneSigma(set, si, s, net, models, grid, stats.mean, ctx);
         rows.push(...sigmaRows);
         run.timings.push(timing);
         run.completedSigmas = ++done;
@@ -129,9 +132,25 @@ function sigmaGrid(requested: number[], net: OnnxDenoiser): { sigmas: CompareRun
   return { sigmas, skipped };
 }
 
-async function oneSigma(protocol: Protocol, si: number, s: { requested: number; used: number }, data: TrainingData, net: OnnxDenoiser, models: NamedDenoiser[], mean: Float64Array, probes: number, seed: number, ctx: JobContext): Promise<{ sigmaRows: CompareRow[]; timing: CompareRun['timings'][number] }> {
+/**
+ * Denoisers that evaluate a whole σ grid at once for the shared probes (the delta mixture: its products with the
+ * training set are computed once per probe, not once per σ), run before the σ loop.
+ */
+async function gridOutputs(models: NamedDenoiser[], set: ProbeSet, sigmas: number[], ctx: JobContext, label: string, fraction: number): Promise<Map<string, GridDenoised>> {
+  const out = new Map<string, GridDenoised>();
+  for (const m of models) {
+    if (!(m.denoiser instanceof DeltaDenoiser)) continue;
+    ctx.progress(`${label}: ${m.name} for all ${sigmas.length} σ`, fraction);
+    out.set(m.name, await m.denoiser.denoiseGrid(set.base, set.noise, set.n, sigmas, ctx.signal, (done) => ctx.progress(`${label}: ${m.name} for all ${sigmas.length} σ, probes ${done}/${set.n}`, fraction)));
+  }
+  return out;
+}
+
+async function oneSigma(set: ProbeSet, si: number, s: { requested: number; used: number }, net: OnnxDenoiser, models: NamedDenoiser[], grid: Map<string, GridDenoised>, mean: Float64Array, ctx: JobContext): Promise<{ sigmaRows: CompareRow[]; timing: CompareRun['timings'][number] }> {
   const sigma = s.used;
-  const x = makeProbes(protocol, data, probes, sigma, seed, si);
+  const probes = set.n;
+  const protocol = set.protocol;
+  const x = probesAt(set, sigma);
   let t = performance.now();
   const dnn = await net.denoise(x, probes, sigma, ctx.signal);
   const networkSeconds = (performance.now() - t) / 1000;
@@ -139,9 +158,10 @@ async function oneSigma(protocol: Protocol, si: number, s: { requested: number; 
   const sigmaRows: CompareRow[] = [];
   for (const m of models) {
     throwIfCancelled(ctx.signal);
+    const precomputed = grid.get(m.name);
     t = performance.now();
-    const dm = await m.denoiser.denoise(x, probes, sigma, ctx.signal);
-    analyticalSeconds[m.name] = (performance.now() - t) / 1000;
+    const dm = precomputed ? precomputed.outputs[si] : await m.denoiser.denoise(x, probes, sigma, ctx.signal);
+    analyticalSeconds[m.name] = precomputed ? precomputed.seconds[si] : (performance.now() - t) / 1000;
     const pm = probeMetrics(dnn, dm, x, probes, sigma, mean);
     const st = meanStd(pm.stEv), str = meanStd(pm.stEvRev), dt = meanStd(pm.dtEv), dtr = meanStd(pm.dtEvRev);
     const sv = meanStd(pm.stVar), dv = meanStd(pm.dtVar), dc = meanStd(pm.dtEvCentered);

@@ -3,20 +3,43 @@ import type { Protocol } from '../../protocol/compare';
 import { deriveSeed, fillNormal, rngFromSeed } from '../random';
 import type { TrainingData } from './approximations';
 
-/** Protocol A: x = x_i + σz with x_i a uniformly random training image; Protocol B: x = σz. */
-export function makeProbes(protocol: Protocol, data: TrainingData, n: number, sigma: number, seed: number, sigmaIndex: number): Float32Array {
+/**
+ * Probes shared by every σ of a run (common random numbers, as the fixed z of the authors' protocol B):
+ * x(σ) = base + σ·noise, with base = a uniformly random training image per probe (protocol A) or absent (protocol B).
+ */
+export interface ProbeSet {
+  protocol: Protocol;
+  /** Number of probes. */
+  n: number;
+  /** Values per probe. */
+  d: number;
+  /** n×d training images (protocol A) or null (protocol B: x = σz). */
+  base: Float32Array | null;
+  /** n×d standard normals. */
+  noise: Float32Array;
+}
+
+/** Draws the training images and noise of `n` probes (probe j always from its own stream derived from `seed`, j). */
+export function drawProbes(protocol: Protocol, data: TrainingData, n: number, seed: number): ProbeSet {
   const d = data.shape[0] * data.shape[1] * data.shape[2];
-  const x = new Float32Array(n * d);
-  const z = new Float32Array(d);
+  const base = protocol === 'A' ? new Float32Array(n * d) : null;
+  const noise = new Float32Array(n * d);
   for (let j = 0; j < n; j++) {
-    const rand = rngFromSeed(deriveSeed(seed, protocol === 'A' ? 1 : 2, sigmaIndex, j));
-    const row = x.subarray(j * d, (j + 1) * d);
-    if (protocol === 'A') {
+    const rand = rngFromSeed(deriveSeed(seed, protocol === 'A' ? 1 : 2, j));
+    if (base) {
       const i = Math.floor(rand() * data.count);
-      row.set(data.images.subarray(i * d, (i + 1) * d));
+      base.set(data.images.subarray(i * d, (i + 1) * d), j * d);
     }
-    fillNormal(rand, z);
-    for (let i = 0; i < d; i++) row[i] += sigma * z[i];
+    fillNormal(rand, noise.subarray(j * d, (j + 1) * d));
   }
+  return { protocol, n, d, base, noise };
+}
+
+/** Rows [start, start + count) of the probes at noise level σ, rounded to float32 exactly as every denoiser sees them. */
+export function probesAt(set: ProbeSet, sigma: number, start = 0, count = set.n - start): Float32Array {
+  const { d, base, noise } = set;
+  const x = new Float32Array(count * d);
+  const off = start * d;
+  for (let i = 0; i < x.length; i++) x[i] = (base ? base[off + i] : 0) + sigma * noise[off + i];
   return x;
 }

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { compareScores } from '../../../src/engine/analysis/compare';
 import { headlessContext } from '../../../src/engine/analysis/context';
-import { makeProbes } from '../../../src/engine/analysis/probes';
+import { drawProbes, probesAt } from '../../../src/engine/analysis/probes';
 import { openDataset } from '../../../src/engine/data/dataset';
 import { OnnxDenoiser } from '../../../src/engine/model/denoiser';
 import { encodeNpy, encodeNpz } from '../../../src/engine/store/npz';
@@ -121,7 +121,7 @@ describe('score comparison (compare)', function () {
     // Independent reference at σ = 2: plain float64 loops for the Gaussian (from the stored eigenpairs) and the delta mixture.
     const sigma = 2;
     const stats = await readFitStats(path.join(dir, 'cache', 'fits', res.run.dataset.fitKey));
-    const x = makeProbes('A', { images: sub.data, count: n, shape: [1, 28, 28] }, 96, sigma, 1, sigmas.indexOf(sigma));
+    const x = probesAt(drawProbes('A', { images: sub.data, count: n, shape: [1, 28, 28] }, 96, 1), sigma);
     const net = await OnnxDenoiser.open(modelPath('fmnist_edm_small.onnx'), { provider: 'cpu' });
     const dnn = await net.denoise(x, 96, sigma);
     await net.dispose();

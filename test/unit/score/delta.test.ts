@@ -45,4 +45,32 @@ describe('delta mixture', () => {
     const ref = deltaDenoise(Array.from({ length: n }, (_, j) => Array.from(big.subarray(j * d, (j + 1) * d))), x, sigma);
     assert.ok(maxRelDiff(await delta.denoise(x, 1, sigma), ref) < 1e-5);
   });
+
+  it('over a σ grid with shared probes equals the float64 reference at every σ (protocols A and B)', async () => {
+    const d = 784;
+    const n = 300;
+    const shape: [number, number, number] = [1, 28, 28];
+    const pts = Float32Array.from({ length: n * d }, () => Math.round(255 * r.uniform()) / 127.5 - 1); // uint8-like pixels
+    const delta = new DeltaDenoiser(shape, pts, n, undefined, 4); // 4 rows per chunk: several chunks per grid
+    const probes = 6;
+    const base = pts.slice(17 * d, (17 + probes) * d);
+    const noise = Float32Array.from({ length: probes * d }, () => r.normal());
+    const sigmas = [0.01, 0.2, 1, 5, 80];
+    const train = Array.from({ length: n }, (_, j) => Array.from(pts.subarray(j * d, (j + 1) * d)));
+    for (const b of [base, null]) {
+      const grid = await delta.denoiseGrid(b, noise, probes, sigmas);
+      assert.equal(grid.outputs.length, sigmas.length);
+      assert.ok(grid.seconds.every((s) => s > 0));
+      for (const [si, sigma] of sigmas.entries()) {
+        const x = Float32Array.from(noise, (z, k) => (b ? b[k] : 0) + sigma * z); // the float32 probes a network sees
+        const generic = await delta.denoise(x, probes, sigma);
+        for (let p = 0; p < probes; p++) {
+          const got = grid.outputs[si].subarray(p * d, (p + 1) * d);
+          const ref = deltaDenoise(train, x.subarray(p * d, (p + 1) * d), sigma);
+          assert.ok(maxRelDiff(got, ref) < 1e-5, `σ=${sigma} probe ${p}: ${maxRelDiff(got, ref)}`);
+          assert.ok(maxRelDiff(got, generic.subarray(p * d, (p + 1) * d)) < 1e-5);
+        }
+      }
+    }
+  });
 });
