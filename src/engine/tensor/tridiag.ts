@@ -24,7 +24,10 @@ export interface Tridiagonal {
 /** Options of tridiagonalize and applyQ. */
 export interface TridiagOptions {
   linalg: OrtLinalg;
-  /** Panel width (default n/32 clamped to 32…128: wider panels mean fewer passes over the trailing matrix). */
+  /**
+   * Panel width (default n/32 clamped to 32…128 for the JS-corrected panels; from `fuseFrom` on, √(8m) up to 192,
+   * which balances the passes of the rank-2k update over the trailing matrix against the symv's growing corrections).
+   */
   nb?: number;
   /** Trailing size from which the products go through ORT (default 192). */
   ortFrom?: number;
@@ -53,7 +56,7 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
   let k0 = 0;
   while (m > 0) {
     await checkpoint(opts.signal);
-    const nb = Math.min(nb0, m);
+    const nb = Math.min(opts.nb ?? (m >= fuseFrom ? panelWidth(m, nb0) : nb0), m);
     const vw = new Float64Array(2 * nb * m); // interleaved rows V_0, W_0, V_1, W_1, … (reflectors v_c and w_c)
     const fused = m >= ortFrom && m >= fuseFrom; // corrections inside the ORT graph (large m) or in JS
     const wv = m >= ortFrom ? new Float64Array(2 * nb * m) : vw; // the pairs swapped: W_0, V_0, W_1, …
@@ -124,6 +127,11 @@ export async function tridiagonalize(a: Float64Array, n: number, opts: TridiagOp
   return { n, d, e, panels };
 }
 
+// Panel width at trailing size m for the fused path: √(8m), a multiple of 8, at least nb0 and at most 192.
+function panelWidth(m: number, nb0: number): number {
+  return Math.max(nb0, Math.min(192, 8 * Math.round(Math.sqrt(8 * m) / 8)));
+}
+
 // col[r] = B[j, r] − Σ_{c<j} (V_c[r] W_c[j] + W_c[r] V_c[j]) for r ≥ j: column j after the panel's earlier reflectors.
 function nextColumnJS(col: Float64Array, b: Float64Array, m: number, j: number, vw: Float64Array): void {
   for (let r = j; r < m; r++) col[r] = b[j * m + r];
@@ -187,32 +195,37 @@ function correctJS(y: Float64Array, m: number, j: number, vw: Float64Array): Flo
 
 // The same product through ORT, plus the next column's correction u, in one call (J = j+1 pairs so far):
 // y = B·x − VWᵀ(WV·x) and u = VWᵀ·WV[:, row] with VW = [V_0; W_0; …; V_j; W_j] (W_j is still zero).
+// Only rows j+1.. of B are read (x and the wanted y live there); y's first j+1 entries are not meaningful.
 async function symvOrt(linalg: OrtLinalg, b: Float64Array, m: number, vw: Float64Array, wv: Float64Array, j: number, threads: number): Promise<[Float64Array, Float64Array]> {
   const k = 2 * (j + 1);
   const row = Math.min(j + 1, m - 1);
   const sel = new Float64Array(k);
   for (let c = 0; c < k; c++) sel[c] = wv[c * m + row];
+  const r0 = j + 1;
   const [y, u] = await linalg.run(
-    'symv:f64',
+    'symv:f64:rows',
     () =>
       new GraphBuilder('symv')
-        .input('B', 'float64', ['m', 'm'])
+        .input('B', 'float64', ['r', 'm'])
         .input('VW', 'float64', ['k', 'm'])
         .input('WV', 'float64', ['k', 'm'])
         .input('x', 'float64', ['m', 1])
         .input('s', 'float64', ['k', 1])
-        .node('MatMul', ['B', 'x'], ['Bx'])
+        .input('pads', 'int64', [4])
+        .node('MatMul', ['B', 'x'], ['Bxr'])
+        .node('Pad', ['Bxr', 'pads'], ['Bx'])
         .node('MatMul', ['WV', 'x'], ['t'])
         .node('Gemm', ['VW', 't', 'Bx'], ['y'], { transA: 1, alpha: { f: -1 }, beta: { f: 1 } })
         .node('Gemm', ['VW', 's'], ['u'], { transA: 1 })
         .output('y', 'float64', ['m', 1])
         .output('u', 'float64', ['m', 1]),
     {
-      B: { type: 'float64', data: b, dims: [m, m] },
+      B: { type: 'float64', data: b.subarray(r0 * m, m * m), dims: [m - r0, m] },
       VW: { type: 'float64', data: vw.subarray(0, k * m), dims: [k, m] },
       WV: { type: 'float64', data: wv.subarray(0, k * m), dims: [k, m] },
       x: { type: 'float64', data: vw.subarray(2 * j * m, (2 * j + 1) * m), dims: [m, 1] },
       s: { type: 'float64', data: sel, dims: [k, 1] },
+      pads: { type: 'int64', data: BigInt64Array.from([BigInt(r0), 0n, 0n, 0n]), dims: [4] },
     },
     ['y', 'u'],
     { threads, arena: false },
