@@ -2,7 +2,7 @@
 // block reflectors I − V T Vᵀ (compact WY, dlarft) and applied as two ORT float64 GEMMs each.
 import { GraphBuilder } from '../onnx/graph';
 import { checkpoint } from './control';
-import { matmul64, transpose } from './dense';
+import { transpose } from './dense';
 import { OrtLinalg } from './ortexec';
 import { Tridiagonal, TridiagOptions } from './tridiag';
 
@@ -37,7 +37,7 @@ export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts
         co += pq.nb;
       }
       const big = rows >= ortFrom || rows * cols * kk >= 1 << 22;
-      const tm = await larft(opts.linalg, big ? await gramOrt(opts.linalg, vt, kk, rows) : gramJS(vt, kk, rows), kk, tau);
+      const tm = larft(big ? await gramOrt(opts.linalg, vt, kk, rows) : gramJS(vt, kk, rows), kk, tau);
       const zs = z.subarray((k0 + 1) * cols, n * cols);
       if (big) {
         if (scratch.length < rows * cols) scratch = new Float64Array(rows * cols);
@@ -77,42 +77,18 @@ async function gramOrt(linalg: OrtLinalg, vt: Float64Array, kk: number, rows: nu
 }
 
 // Upper-triangular T of H_0⋯H_{k−1} = I − V T Vᵀ (dlarft, forward, columnwise) from the symmetric g = VᵀV.
-async function larft(linalg: OrtLinalg, g: Float64Array, nb: number, tau: Float64Array): Promise<Float64Array> {
+function larft(g: Float64Array, nb: number, tau: Float64Array): Float64Array {
   const t = new Float64Array(nb * nb);
-  await larftRange(linalg, g, nb, tau, t, 0, nb);
-  return t;
-}
-
-// T[lo:hi, lo:hi] by halves, T = [T₁, −T₁·G₁₂·T₂; 0, T₂] with G₁₂ = V₁ᵀV₂ (GEMMs), column by column below 64.
-async function larftRange(linalg: OrtLinalg, g: Float64Array, nb: number, tau: Float64Array, t: Float64Array, lo: number, hi: number): Promise<void> {
-  if (hi - lo <= 64) {
-    for (let i = lo; i < hi; i++) {
-      t[i * nb + i] = tau[i];
-      if (tau[i] === 0) continue;
-      for (let r = lo; r < i; r++) {
-        let s = 0;
-        for (let c = r; c < i; c++) s += t[r * nb + c] * g[i * nb + c]; // g symmetric: row i, contiguous
-        t[r * nb + i] = -tau[i] * s;
-      }
+  for (let i = 0; i < nb; i++) {
+    t[i * nb + i] = tau[i];
+    if (tau[i] === 0) continue;
+    for (let r = 0; r < i; r++) {
+      let s = 0;
+      for (let c = r; c < i; c++) s += t[r * nb + c] * g[i * nb + c]; // g symmetric: row i, contiguous
+      t[r * nb + i] = -tau[i] * s;
     }
-    return;
   }
-  const mid = lo + ((hi - lo) >> 1);
-  await larftRange(linalg, g, nb, tau, t, lo, mid);
-  await larftRange(linalg, g, nb, tau, t, mid, hi);
-  const k1 = mid - lo;
-  const k2 = hi - mid;
-  const x = await matmul64(linalg, subMatrix(g, nb, lo, mid, mid, hi), k1, k2, subMatrix(t, nb, mid, hi, mid, hi), k2);
-  const t12 = await matmul64(linalg, subMatrix(t, nb, lo, mid, lo, mid), k1, k1, x, k2);
-  for (let r = 0; r < k1; r++) for (let c = 0; c < k2; c++) t[(lo + r) * nb + mid + c] = -t12[r * k2 + c];
-}
-
-// Dense copy of a[r0:r1, c0:c1] (row stride `stride`).
-function subMatrix(a: Float64Array, stride: number, r0: number, r1: number, c0: number, c1: number): Float64Array {
-  const w = c1 - c0;
-  const out = new Float64Array((r1 - r0) * w);
-  for (let r = r0; r < r1; r++) out.set(a.subarray(r * stride + c0, r * stride + c1), (r - r0) * w);
-  return out;
+  return t;
 }
 
 // zs − V (T (Vᵀ zs)) through ORT, V given both ways (kk×rows and rows×kk): MLAS's transposed-operand path is ~2× slower.
