@@ -7,12 +7,13 @@ import { OrtLinalg } from './ortexec';
 import { Tridiagonal, TridiagOptions } from './tridiag';
 
 /**
- * z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` (default 512) columns, last to first:
- * wide blocks mean fewer passes over z, whose rewriting (not the flops) dominates at large n.
+ * z ← Q·z in place (z is n×cols row-major), block reflectors of up to `block` columns, last to first. Default n/6
+ * rounded to 64 within 128…512: wide blocks mean fewer passes over z, whose rewriting dominates at large n, while
+ * dlarft's cost per column grows with the width (measured best: 512 at n=3072, 128–256 at n=784).
  */
 export async function applyQ(t: Tridiagonal, z: Float64Array, cols: number, opts: TridiagOptions & { block?: number }): Promise<void> {
   const ortFrom = opts.ortFrom ?? 192;
-  const block = opts.block ?? 512;
+  const block = opts.block ?? Math.max(128, Math.min(512, 64 * Math.round(t.n / 384)));
   const n = t.n;
   const total = (n * n) / 2;
   let done = 0;
