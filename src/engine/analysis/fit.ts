@@ -14,7 +14,7 @@ import { eigAccuracy } from '../tensor/checks';
 import { CovarianceAccumulator, CovarianceResult } from '../tensor/covariance';
 import { IntegerGramAccumulator } from '../tensor/integerGram';
 import { eigh } from '../tensor/eigh';
-import { defaultLinalg } from '../tensor/ortexec';
+import { defaultLinalg, OrtLinalg } from '../tensor/ortexec';
 import { topkEig } from '../tensor/topk';
 import { ENGINE_VERSION } from '../version';
 import { ClassStats, ClassStatsAccumulator, classStatsFromSums } from './classStats';
@@ -33,12 +33,12 @@ export async function fitDataset(p: FitParams, ctx: JobContext): Promise<FitSumm
     const key = cacheKey(ds, p);
     const dir = path.join(p.cacheDir, 'fits', key);
     const cacheHit = fs.existsSync(path.join(dir, 'fit.json'));
+    let fitted: Fitted | undefined; // what a fresh fit wrote, kept rather than read back
     if (cacheHit) ctx.progress('cache hit: reusing the statistics of an identical earlier fit', 1);
-    else await writeFolderAtomic(dir, (tmp) => computeFit(ds, p, key, tmp, ctx, t0));
-    const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
-    const stats = await readFitStats(dir);
+    else await writeFolderAtomic(dir, async (tmp) => void (fitted = await computeFit(ds, p, key, tmp, ctx, t0)));
+    const { meta, stats, classMeans } = fitted ?? (await readFitted(dir));
     if (p.out) await exportTo(p.out, dir, meta, p.authorsLayout);
-    return summarize(meta, stats, dir, cacheHit, await loadClassMeans(dir));
+    return summarize(meta, stats, dir, cacheHit, classMeans);
   } finally {
     await ds.close();
   }
@@ -57,7 +57,20 @@ function cacheKey(ds: Dataset, p: FitParams): string {
   return crypto.createHash('sha256').update(JSON.stringify(id)).digest('hex').slice(0, 24);
 }
 
-async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number): Promise<void> {
+/** A fit's record: its fit.json, stats.npz and (labelled data) class means. */
+interface Fitted {
+  meta: FitMeta;
+  stats: GaussianStats;
+  classMeans?: Float32Array;
+}
+
+async function readFitted(dir: string): Promise<Fitted> {
+  const meta = JSON.parse(fs.readFileSync(path.join(dir, 'fit.json'), 'utf8')) as FitMeta;
+  const classMeans = await loadClassMeans(dir);
+  return { meta, stats: await readFitStats(dir), ...(classMeans ? { classMeans } : {}) };
+}
+
+async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, ctx: JobContext, t0: number): Promise<Fitted> {
   const info = ds.info;
   const moments = info.sourceDtype === 'uint8' ? await accumulatePixels(ds, p.ddof ?? 0, ctx) : await accumulate(ds, p.ddof ?? 0, ctx);
   const tLoad = performance.now();
@@ -66,7 +79,9 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
   const { stats, method } = await decompose(cov, p.topk, ctx);
   const tEig = performance.now();
   ctx.progress('checking accuracy', 0.96);
-  const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, defaultLinalg());
+  // an executor of its own, released at once: the check's onnxruntime buffers need not outlive it
+  const checker = new OrtLinalg();
+  const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, checker).finally(() => checker.release());
   const meta: FitMeta = {
     engineVersion: ENGINE_VERSION,
     cacheKey: key,
@@ -92,6 +107,7 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
   fs.writeFileSync(path.join(dir, 'stats.npz'), encodeStats(stats));
   if (perClass) fs.writeFileSync(path.join(dir, 'classes.npz'), encodeNpz({ labels: { data: Int32Array.from(perClass.labels), shape: [perClass.labels.length] }, class_means: { data: perClass.means, shape: [perClass.labels.length, d] } }));
   fs.writeFileSync(path.join(dir, 'fit.json'), JSON.stringify(meta, null, 2));
+  return { meta, stats, ...(perClass ? { classMeans: Float32Array.from(perClass.means) } : {}) };
 }
 
 interface Moments {

@@ -1,7 +1,7 @@
 // Exact mean and covariance of uint8 images: Gram matrices by onnxruntime MatMulInteger (int32 sums), merged in float64.
 import type * as OrtModule from 'onnxruntime-node';
 import { GraphBuilder } from '../onnx/graph';
-import { loadOrt, openSession } from '../runtime/ort';
+import { loadOrt } from '../runtime/ort';
 import { checkpoint } from './control';
 import type { CovarianceResult } from './covariance';
 
@@ -36,8 +36,15 @@ function gramGraph(y: 'int8' | 'uint8'): Uint8Array {
     .toBytes();
 }
 
-async function openKernel(y: 'int8' | 'uint8'): Promise<OrtModule.InferenceSession> {
-  return (await openSession(gramGraph(y), { provider: 'cpu', memArena: false })).session;
+// CPU only, no arena (one shape, buffers freed after each call) and no spinning: onnxruntime's pool threads would
+// otherwise spin after every call and take the cores from the JS merging and the decompression between calls.
+function openKernel(y: 'int8' | 'uint8'): Promise<OrtModule.InferenceSession> {
+  return loadOrt().InferenceSession.create(gramGraph(y), {
+    executionProviders: ['cpu'],
+    graphOptimizationLevel: 'all',
+    enableCpuMemArena: false,
+    extra: { session: { intra_op: { allow_spinning: '0' } } },
+  });
 }
 
 /**
@@ -99,7 +106,7 @@ interface Group {
 export class IntegerGramAccumulator {
   private readonly xy: Float64Array; // Σ XᵀY over chunks
   private readonly groups = new Map<number, Group>(); // by label (a single entry 0 without labels)
-  private readonly x: Uint8Array;
+  private x: Uint8Array | undefined; // rows gathered from batches smaller than a chunk
   private readonly y: Uint8Array; // X − 128 as int8 bytes for the signed kernel
   private readonly rowLabel: Int32Array;
   private labelled: boolean | undefined;
@@ -113,7 +120,6 @@ export class IntegerGramAccumulator {
     opts: IntegerGramOptions = {},
   ) {
     this.xy = new Float64Array(dim * dim);
-    this.x = new Uint8Array(CHUNK_ROWS * dim);
     this.y = new Uint8Array(CHUNK_ROWS * dim);
     this.rowLabel = new Int32Array(CHUNK_ROWS);
     this.signal = opts.signal;
@@ -133,7 +139,14 @@ export class IntegerGramAccumulator {
     if (labels && labels.length < n) throw new Error(`integer Gram: ${labels.length} labels for ${n} images`);
     if ((this.labelled ??= !!labels) !== !!labels) throw new Error('integer Gram: labels must come with every batch or with none');
     for (let r = 0; r < n; ) {
+      if (this.fill === 0 && n - r >= CHUNK_ROWS) {
+        // whole chunks straight from the caller's array
+        await this.run(pixels.subarray(r * d, (r + CHUNK_ROWS) * d), CHUNK_ROWS, labels?.subarray(r, r + CHUNK_ROWS));
+        r += CHUNK_ROWS;
+        continue;
+      }
       const take = Math.min(n - r, CHUNK_ROWS - this.fill);
+      this.x ??= new Uint8Array(CHUNK_ROWS * d);
       this.x.set(pixels.subarray(r * d, (r + take) * d), this.fill * d);
       if (labels) this.rowLabel.set(labels.subarray(r, r + take), this.fill);
       this.fill += take;
@@ -143,15 +156,20 @@ export class IntegerGramAccumulator {
   }
 
   private async flush(): Promise<void> {
-    const n = this.fill;
-    if (!n) return;
+    if (!this.fill || !this.x) return;
+    await this.run(this.x, this.fill, this.rowLabel);
+    this.fill = 0;
+  }
+
+  /** One MatMulInteger call over the first n rows of x. */
+  private async run(pixels: Uint8Array, n: number, labels: Int32Array | undefined): Promise<void> {
     const d = this.dim;
     const { session, offset } = await this.kernel;
     this.offset = offset;
     const ort = loadOrt();
-    const x = this.x.subarray(0, n * d);
+    const x = pixels.subarray(0, n * d);
     // one 0/1 row of L per label present in this chunk
-    const rowLabel = this.labelled ? this.rowLabel.subarray(0, n) : new Int32Array(n);
+    const rowLabel = this.labelled && labels ? labels.subarray(0, n) : new Int32Array(n);
     const present = [...new Set(rowLabel)];
     const slot = new Map(present.map((label, k) => [label, k]));
     const l = new Uint8Array(present.length * n);
@@ -176,7 +194,6 @@ export class IntegerGramAccumulator {
       group.count++;
       if (this.labelled) group.sumSq += squaredNorm(x, r * d, d);
     }
-    this.fill = 0;
     await checkpoint(this.signal);
   }
 
@@ -231,8 +248,17 @@ function flipSignBits(x: Uint8Array, out: Uint8Array): void {
   for (let i = words * 4; i < x.length; i++) out[i] = x[i] ^ 0x80;
 }
 
+/** Σ x² of d pixels: int32 sums (below 2³¹ for d < 33 000), four independent chains. */
 function squaredNorm(x: Uint8Array, from: number, d: number): number {
-  let s = 0;
-  for (let i = from; i < from + d; i++) s += x[i] * x[i];
-  return s;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  const end = from + d;
+  let i = from;
+  for (; i + 3 < end; i += 4) {
+    s0 = (s0 + x[i] * x[i]) | 0;
+    s1 = (s1 + x[i + 1] * x[i + 1]) | 0;
+    s2 = (s2 + x[i + 2] * x[i + 2]) | 0;
+    s3 = (s3 + x[i + 3] * x[i + 3]) | 0;
+  }
+  for (; i < end; i++) s0 = (s0 + x[i] * x[i]) | 0;
+  return s0 + s1 + s2 + s3;
 }
