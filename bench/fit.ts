@@ -3,6 +3,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import type { GoalResult } from './linalg';
+import { FMNIST as FMNIST_IMAGES, numpyAvailable, runNumpy } from './linalg_data';
 
 const FMNIST = '/usr/share/datasets/fashion-mnist';
 
@@ -25,9 +26,20 @@ const { loadOrt } = require(${JSON.stringify(require.resolve('../src/engine/runt
   console.log(JSON.stringify({ seconds, phases: fit.meta.timingsSeconds, residual: fit.meta.residual, peak: hwm, baseline }));
 })();`;
 
-/** Times two cold fits and compares with the numpy float64 reference time of the linalg bench. */
+/** numpy's float64 fit (load, astype, np.cov, eigh), best of `repeat` runs, when /usr/bin/python3 has numpy. */
+function numpyReference(report: (line: string) => void, repeat = 3): number | undefined {
+  if (!numpyAvailable()) return undefined;
+  const totals = Array.from({ length: repeat }, () => runNumpy(['fmnist', FMNIST_IMAGES]))
+    .filter((r) => !r.error)
+    .map((r) => (r.f64 as Record<string, number>).total);
+  if (totals.length) report(`numpy float64 fit (np.cov + eigh), ${totals.length} runs: ${totals.map((t) => t.toFixed(3)).join(', ')} s`);
+  return totals.length ? Math.min(...totals) : undefined;
+}
+
+/** Times two cold fits and compares with the numpy float64 reference time (the linalg bench's, else measured here). */
 export async function runFitBench(report: (line: string) => void, numpySeconds?: number): Promise<GoalResult[]> {
   if (!fs.existsSync(FMNIST)) return [];
+  numpySeconds ??= numpyReference(report);
   const runs = [0, 1].map(() => JSON.parse(execFileSync(process.execPath, ['-e', CHILD], { encoding: 'utf8' }).trim().split('\n').pop()!) as { seconds: number; phases: Record<string, number>; residual: number; peak: number; baseline: number });
   runs.forEach((r, i) => report(`product fit (fitDataset, exact uint8 path, fresh process) run ${i + 1}: ${r.seconds.toFixed(3)} s (${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}), residual ${r.residual.toExponential(1)}, peak RSS ${(r.peak / 2 ** 20).toFixed(0)} MiB (Node + onnxruntime before the fit: ${(r.baseline / 2 ** 20).toFixed(0)} MiB)`));
   const best = Math.min(...runs.map((r) => r.seconds));

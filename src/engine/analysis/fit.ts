@@ -79,9 +79,10 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
   const { stats, method } = await decompose(cov, p.topk, ctx);
   const tEig = performance.now();
   ctx.progress('checking accuracy', 0.96);
-  // an executor of its own, released at once: the check's onnxruntime buffers need not outlive it
+  // an executor of its own, released at once: the check's onnxruntime buffers need not outlive it (lower peak memory)
   const checker = new OrtLinalg();
   const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, checker).finally(() => checker.release());
+  const tCheck = performance.now();
   const meta: FitMeta = {
     engineVersion: ENGINE_VERSION,
     cacheKey: key,
@@ -100,7 +101,7 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
     residual: accuracy.residual,
     orthogonality: accuracy.orthogonality,
     provider: 'cpu',
-    timingsSeconds: { load: (tLoad - t0) / 1000, eig: (tEig - tLoad) / 1000, total: (performance.now() - t0) / 1000 },
+    timingsSeconds: { load: (tLoad - t0) / 1000, eig: (tEig - tLoad) / 1000, check: (tCheck - tEig) / 1000, total: (performance.now() - t0) / 1000 },
     ...(perClass ? { classCounts: Object.fromEntries(perClass.labels.map((l, k) => [l, perClass.counts[k]])), classVariance: perClass.variance, classNames: info.classNames } : {}),
   };
   throwIfCancelled(ctx.signal);
