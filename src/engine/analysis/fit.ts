@@ -79,8 +79,9 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
   const { stats, method } = await decompose(cov, p.topk, ctx);
   const tEig = performance.now();
   ctx.progress('checking accuracy', 0.96);
-  // an executor of its own, released at once: the check's onnxruntime buffers need not outlive it (lower peak memory)
-  const checker = new OrtLinalg();
+  // An executor of its own, released at once: the check's onnxruntime buffers need not outlive it (lower peak memory).
+  // One thread: right after the eigendecomposition the second core is still busy (GC), and two threads waited on it.
+  const checker = new OrtLinalg({ threads: 1 });
   const accuracy = await eigAccuracy(cov.cov, d, stats.eigval, stats.eigvec, stats.eigval.length, checker).finally(() => checker.release());
   const tCheck = performance.now();
   const meta: FitMeta = {
