@@ -189,10 +189,11 @@ export class IntegerGramAccumulator {
       for (let i = 0; i < d; i++) group.sumY[i] += s[k * d + i];
       return group;
     });
+    const norms = this.labelled ? rowSquaredNorms(x, n, d) : undefined;
     for (let r = 0; r < n; r++) {
       const group = groups[slot.get(rowLabel[r])!];
       group.count++;
-      if (this.labelled) group.sumSq += squaredNorm(x, r * d, d);
+      if (norms) group.sumSq += norms[r];
     }
     await checkpoint(this.signal);
   }
@@ -241,24 +242,45 @@ export class IntegerGramAccumulator {
 
 /** out = x − 128 as int8 bytes (the sign bit flipped), four bytes at a time. */
 function flipSignBits(x: Uint8Array, out: Uint8Array): void {
-  const words = x.byteOffset % 4 === 0 ? x.length >> 2 : 0;
-  const a = new Uint32Array(x.buffer, x.byteOffset, words);
-  const b = new Uint32Array(out.buffer, out.byteOffset, words);
-  for (let i = 0; i < words; i++) b[i] = a[i] ^ 0x80808080;
-  for (let i = words * 4; i < x.length; i++) out[i] = x[i] ^ 0x80;
+  let i = 0;
+  if (x.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    const a = new Uint32Array(x.buffer, x.byteOffset, x.length >> 2);
+    const b = new Uint32Array(out.buffer, out.byteOffset, x.length >> 2);
+    for (; i < a.length; i++) b[i] = a[i] ^ 0x80808080;
+    i *= 4;
+  }
+  for (; i < x.length; i++) out[i] = x[i] ^ 0x80;
 }
 
-/** Σ x² of d pixels: int32 sums (below 2³¹ for d < 33 000), four independent chains. */
-function squaredNorm(x: Uint8Array, from: number, d: number): number {
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-  const end = from + d;
-  let i = from;
-  for (; i + 3 < end; i += 4) {
-    s0 = (s0 + x[i] * x[i]) | 0;
-    s1 = (s1 + x[i + 1] * x[i + 1]) | 0;
-    s2 = (s2 + x[i + 2] * x[i + 2]) | 0;
-    s3 = (s3 + x[i + 3] * x[i + 3]) | 0;
+let pairTable: Int32Array | undefined;
+/** a² + b² for the two bytes a, b of every 16-bit value. */
+function pairSquares(): Int32Array {
+  return (pairTable ??= Int32Array.from({ length: 65536 }, (_, v) => (v & 255) ** 2 + (v >> 8) ** 2));
+}
+
+/** Σ x² of each of the n rows of x (int32 sums, below 2³¹ for d < 33 000), two pixels per table look-up. */
+function rowSquaredNorms(x: Uint8Array, n: number, d: number): Int32Array {
+  const out = new Int32Array(n);
+  if (d % 2 === 0 && x.byteOffset % 2 === 0) {
+    const sq = pairSquares();
+    const h = d / 2;
+    const x16 = new Uint16Array(x.buffer, x.byteOffset, n * h);
+    for (let r = 0; r < n; r++) {
+      let s0 = 0, s1 = 0, i = r * h;
+      const end = i + h;
+      for (; i + 1 < end; i += 2) {
+        s0 = (s0 + sq[x16[i]]) | 0;
+        s1 = (s1 + sq[x16[i + 1]]) | 0;
+      }
+      if (i < end) s0 = (s0 + sq[x16[i]]) | 0;
+      out[r] = s0 + s1;
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      let s = 0;
+      for (let i = r * d; i < (r + 1) * d; i++) s = (s + x[i] * x[i]) | 0;
+      out[r] = s;
+    }
   }
-  for (; i < end; i++) s0 = (s0 + x[i] * x[i]) | 0;
-  return s0 + s1 + s2 + s3;
+  return out;
 }

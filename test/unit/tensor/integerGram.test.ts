@@ -75,6 +75,19 @@ describe('IntegerGramAccumulator (exact uint8 mean and covariance)', () => {
     }
   });
 
+  it('sums of squares are exact for odd widths and odd byte offsets too (no two-pixel look-ups there)', async () => {
+    for (const [w, offset] of [[5, 0], [6, 1], [6, 0]]) {
+      const rows = IntegerGramAccumulator.chunkRows; // a whole chunk goes straight from the caller's array
+      const bytes = x.subarray(offset, offset + rows * w);
+      const lab = Int32Array.from({ length: rows }, (_, k) => k % 3);
+      const acc = new IntegerGramAccumulator(w);
+      await acc.add(bytes, rows, lab);
+      const want = [0, 0, 0];
+      for (let k = 0; k < rows; k++) for (let i = 0; i < w; i++) want[k % 3] += bytes[k * w + i] ** 2;
+      assert.deepEqual((await acc.labelSums()).sumSq, want, `width ${w}, offset ${offset}`);
+    }
+  });
+
   it('refuses labels on some batches only, and bad shapes', async () => {
     const acc = new IntegerGramAccumulator(d);
     await acc.add(x.subarray(0, 10 * d), 10, labels.subarray(0, 10));
