@@ -20,8 +20,6 @@ interface GramKernel {
 /** Which kernel: 'auto' (uint8 × int8 when this machine computes it exactly) or 'unsigned' (uint8 × uint8 always). */
 export type GramKernelChoice = 'auto' | 'unsigned';
 
-const kernels = new Map<GramKernelChoice, Promise<GramKernel>>();
-
 // Graph: G = XᵀY (d×d) and S = L·Y (k×d), L holding one 0/1 row per group (or a single row of ones).
 function gramGraph(y: 'int8' | 'uint8'): Uint8Array {
   return new GraphBuilder('gram_u8')
@@ -62,20 +60,17 @@ async function signedIsExact(session: OrtModule.InferenceSession): Promise<boole
   return (out.G.data as Int32Array).every((v) => v === n * 255 * -128) && (out.S.data as Int32Array).every((v) => v === -128 * n);
 }
 
-function gramKernel(choice: GramKernelChoice): Promise<GramKernel> {
-  let k = kernels.get(choice);
-  if (!k) {
-    k = (async (): Promise<GramKernel> => {
-      if (choice === 'auto') {
-        const signed = await openKernel('int8');
-        if (await signedIsExact(signed)) return { session: signed, offset: 128 };
-        await signed.release();
-      }
-      return { session: await openKernel('uint8'), offset: 0 };
-    })();
-    kernels.set(choice, k);
+let signedExact: Promise<boolean> | undefined; // probed once per process
+
+/** A fresh session of the chosen kernel (released by its accumulator at finalize, so it holds no memory after). */
+async function openGramKernel(choice: GramKernelChoice): Promise<GramKernel> {
+  if (choice === 'auto' && (await signedExact) !== false) {
+    const signed = await openKernel('int8');
+    signedExact ??= signedIsExact(signed).catch(() => false);
+    if (await signedExact) return { session: signed, offset: 128 };
+    await signed.release();
   }
-  return k;
+  return { session: await openKernel('uint8'), offset: 0 };
 }
 
 /** Options of the accumulator. */
@@ -111,7 +106,8 @@ export class IntegerGramAccumulator {
   private readonly rowLabel: Int32Array;
   private labelled: boolean | undefined;
   private readonly signal?: AbortSignal;
-  private readonly kernel: Promise<GramKernel>;
+  private readonly kernelChoice: GramKernelChoice;
+  private kernel: Promise<GramKernel> | undefined; // opened at the first chunk, released at finalize
   private offset = 0;
   private fill = 0;
 
@@ -123,8 +119,7 @@ export class IntegerGramAccumulator {
     this.y = new Uint8Array(CHUNK_ROWS * dim);
     this.rowLabel = new Int32Array(CHUNK_ROWS);
     this.signal = opts.signal;
-    this.kernel = gramKernel(opts.kernel ?? 'auto');
-    this.kernel.catch(() => undefined); // surfaced by the first flush
+    this.kernelChoice = opts.kernel ?? 'auto';
   }
 
   /** Rows per MatMulInteger call: batches of this size are never split. */
@@ -164,7 +159,7 @@ export class IntegerGramAccumulator {
   /** One MatMulInteger call over the first n rows of x. */
   private async run(pixels: Uint8Array, n: number, labels: Int32Array | undefined): Promise<void> {
     const d = this.dim;
-    const { session, offset } = await this.kernel;
+    const { session, offset } = await (this.kernel ??= openGramKernel(this.kernelChoice));
     this.offset = offset;
     const ort = loadOrt();
     const x = pixels.subarray(0, n * d);
@@ -214,9 +209,12 @@ export class IntegerGramAccumulator {
     return group.sumY.map((v) => v + this.offset * group.count);
   }
 
-  /** Mean and covariance (divisor N − ddof) in the raw pixel units. */
+  /** Mean and covariance (divisor N − ddof) in the raw pixel units; the onnxruntime session is released (reopened if more rows come). */
   async finalize(opts: { ddof?: number } = {}): Promise<CovarianceResult> {
     await this.flush();
+    const kernel = this.kernel;
+    this.kernel = undefined;
+    if (kernel) await (await kernel).session.release();
     const d = this.dim;
     const ddof = opts.ddof ?? 0;
     let n = 0;
