@@ -32,6 +32,7 @@ Options for every command:
   --provider auto|cpu|cuda|webgpu   execution provider (default auto: CUDA, then WebGPU, then CPU)
   --threads N                       onnxruntime intra-op threads (default 0 = one per core)
   --max-batch N                     largest batch per network run (default 64)
+  --lapack auto|off|<library>       LAPACK for full eigendecompositions (default auto: the system's when one loads)
   --cache-dir <dir>                 cached fits (default $XDG_CACHE_HOME/diffusion-inspector or ~/.cache/…)
   -h, --help                        this text
 `;
@@ -57,6 +58,7 @@ const OPTIONS = {
   provider: { type: 'string' },
   threads: { type: 'string' },
   'max-batch': { type: 'string' },
+  lapack: { type: 'string' },
   'cache-dir': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;

@@ -47,7 +47,7 @@ export function shape(s: string): [number, number, number] {
   return parts as [number, number, number];
 }
 
-export function engineSettings(v: { provider?: string; threads?: string; 'max-batch'?: string }): Partial<EngineSettings> {
+export function engineSettings(v: { provider?: string; threads?: string; 'max-batch'?: string; lapack?: string }): Partial<EngineSettings> {
   const s: Partial<EngineSettings> = {};
   const provider = choice(v.provider, '--provider', ['auto', 'cpu', 'cuda', 'webgpu'] as const);
   if (provider) s.provider = provider;
@@ -55,6 +55,7 @@ export function engineSettings(v: { provider?: string; threads?: string; 'max-ba
   if (threads !== undefined) s.threads = threads;
   const maxBatch = int(v['max-batch'], '--max-batch', 1);
   if (maxBatch !== undefined) s.maxBatch = maxBatch;
+  if (v.lapack !== undefined) s.lapack = v.lapack;
   return s;
 }
 

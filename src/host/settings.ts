@@ -8,5 +8,6 @@ export function engineSettings(): EngineSettings {
     provider: c.get<EngineSettings['provider']>('executionProvider', 'auto'),
     threads: Math.max(0, c.get<number>('threads', 0)),
     maxBatch: Math.max(1, c.get<number>('maxBatch', 64)),
+    lapack: c.get<string>('lapack', 'auto').trim() || 'auto',
   };
 }

@@ -11,6 +11,8 @@ export interface EngineSettings {
   threads: number;
   /** Largest batch per network run. */
   maxBatch: number;
+  /** LAPACK for full eigendecompositions: 'auto' (the system's, when one loads), 'off', or a library path. */
+  lapack: string;
 }
 
 /** Every job kind with its parameters, its final result and (where it streams) its partial results. */

@@ -55,7 +55,7 @@ export function parseApprox(spec: string): Spec {
 }
 
 /** Builds every requested denoiser (k-means is seeded by `seed`). */
-export async function buildApproximations(specs: string[], data: TrainingData, stats: GaussianStats, seed: number, signal: AbortSignal, progress: (m: string) => void): Promise<NamedDenoiser[]> {
+export async function buildApproximations(specs: string[], data: TrainingData, stats: GaussianStats, seed: number, signal: AbortSignal, progress: (m: string) => void, lapack?: string): Promise<NamedDenoiser[]> {
   const d = stats.mean.length;
   const r = stats.eigval.length;
   const out: NamedDenoiser[] = [];
@@ -72,7 +72,7 @@ export async function buildApproximations(specs: string[], data: TrainingData, s
       }
       case 'gmm': {
         const labels = await kmeans(data.images, data.count, d, s.k, { seed, signal });
-        const fit = await fitGroups(data.images, data.count, d, labels, s.k, { rank: s.rank, signal });
+        const fit = await fitGroups(data.images, data.count, d, labels, s.k, { rank: s.rank, signal, lapack });
         const name = s.rank ? `gmm_${s.k}_mode_${s.rank}_rank` : `gmm_${s.k}_mode`;
         out.push({ name, spec, detail: `mini-batch k-means (seed ${seed}), ${fit.components.length} non-empty clusters, ${s.rank ? `rank ${s.rank}` : 'full rank'}, cov + 1e-5·I`, denoiser: new MixtureDenoiser(data.shape, fit.components, fit.weights) });
         break;
@@ -80,7 +80,7 @@ export async function buildApproximations(specs: string[], data: TrainingData, s
       case 'class': {
         if (!data.labels) throw new UserError('"class" needs a dataset with labels (e.g. the IDX labels file next to the images, or dataset.json)');
         const groups = Math.max(...data.labels) + 1;
-        const fit = await fitGroups(data.images, data.count, d, data.labels, groups, { signal });
+        const fit = await fitGroups(data.images, data.count, d, data.labels, groups, { signal, lapack });
         out.push({ name: 'gmm_class', spec, detail: `one Gaussian per label (${fit.components.length}), weights = class frequencies`, denoiser: new MixtureDenoiser(data.shape, fit.components, fit.weights) });
         break;
       }

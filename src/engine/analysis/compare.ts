@@ -59,7 +59,7 @@ async function compareWith(net: OnnxDenoiser, ds: Dataset, p: CompareParams, pro
   fs.mkdirSync(p.out, { recursive: true });
   try {
     ctx.progress('building the analytical models', 0.12);
-    const models = await buildApproximations(approxSpecs, data, stats, seed, ctx.signal, (m) => ctx.progress(m, 0.12));
+    const models = await buildApproximations(approxSpecs, data, stats, seed, ctx.signal, (m) => ctx.progress(m, 0.12), ctx.settings.lapack);
     run.approximations = models.map((m) => ({ name: m.name, spec: m.spec, detail: m.detail }));
     save();
     const total = sigmas.length * protocols.length;

@@ -10,7 +10,7 @@ export interface JobContext {
   partial(data: unknown): void;
 }
 
-export const DEFAULT_SETTINGS: EngineSettings = { provider: 'auto', threads: 0, maxBatch: 64 };
+export const DEFAULT_SETTINGS: EngineSettings = { provider: 'auto', threads: 0, maxBatch: 64, lapack: 'auto' };
 
 /** A context for headless runs (CLI, benchmarks, tests) that prints progress through `log` when given. */
 export function headlessContext(settings: Partial<EngineSettings> = {}, log?: (line: string) => void, signal?: AbortSignal): JobContext {

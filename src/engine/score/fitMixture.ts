@@ -21,6 +21,8 @@ export interface MixtureOptions {
   rank?: number;
   signal?: AbortSignal;
   linalg?: OrtLinalg;
+  /** LAPACK setting for the per-component eigendecompositions (see tensor/lapack.ts). */
+  lapack?: string;
   progress?: (message: string, fraction: number) => void;
 }
 
@@ -125,7 +127,7 @@ export async function fitGroups(data: Float32Array, n: number, d: number, labels
     }
     const cov = await covariance(rows, idx.length, { dim: d, ddof: 1, linalg, signal: opts.signal });
     for (let i = 0; i < d; i++) cov.cov[i * d + i] += CLUSTER_EPS;
-    const eig = await eigh(cov.cov, d, { linalg, signal: opts.signal });
+    const eig = await eigh(cov.cov, d, { linalg, lapack: opts.lapack, signal: opts.signal });
     const r = Math.min(opts.rank ?? d, d);
     fit.components.push(makeComponent(cov.mean, takeColumns(eig.vectors, d, r), eig.values.subarray(0, r)));
   }

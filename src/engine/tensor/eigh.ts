@@ -1,10 +1,12 @@
-// Full symmetric eigendecomposition in float64: blocked tridiagonalisation + divide and conquer + WY back-transform
-// (ORT GEMMs for the O(n³) parts), or plain-JS tred2+tql2. Values descending, vectors as columns.
+// Full symmetric eigendecomposition in float64: the system's LAPACK dsyevd where present, else blocked
+// tridiagonalisation + divide and conquer + WY back-transform (ORT GEMMs for the O(n³) parts), or plain-JS tred2+tql2.
+// Values descending, vectors as columns.
 import { checkpoint, RunControl, subProgress } from './control';
 import { transpose } from './dense';
 import { tridiagEigDC } from './dc';
 import { defaultLinalg, OrtLinalg } from './ortexec';
 import { applyQ } from './backtransform';
+import { LapackSetting, lapackUnavailableReason, loadLapack } from './lapack';
 import { tridiagonalize } from './tridiag';
 import { eighTql2Transposed } from './tql2';
 
@@ -14,13 +16,20 @@ export interface EighResult {
   vectors: Float64Array;
   /** Seconds spent per phase. */
   timings: Record<string, number>;
-  method: 'dc' | 'tql2';
+  method: 'lapack' | 'dc' | 'tql2';
+  /** Which solver ran, in words (the LAPACK library, or why the built-in one ran). */
+  solver: string;
 }
 
 /** Options of eigh. */
 export interface EighOptions extends RunControl {
-  /** 'dc' (default for n > 64): blocked Householder + divide and conquer through ORT; 'tql2': plain JS EISPACK. */
+  /**
+   * 'auto' (default): the system LAPACK's dsyevd when `lapack` allows and one loads, else 'dc' for n > 64 and 'tql2'
+   * below; 'dc': blocked Householder + divide and conquer through ORT; 'tql2': plain JS EISPACK.
+   */
   method?: 'auto' | 'dc' | 'tql2';
+  /** Which LAPACK 'auto' may use (default 'auto': the platform's usual libraries). */
+  lapack?: LapackSetting;
   linalg?: OrtLinalg;
   /** Panel width of the tridiagonalisation (default n/32 clamped to 32…128). */
   nb?: number;
@@ -37,7 +46,11 @@ export function assertFinite(c: Float64Array, len: number, who: string): void {
 export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): Promise<EighResult> {
   if (c.length < n * n) throw new Error(`eigh: ${c.length} values for ${n}×${n}`);
   assertFinite(c, n * n, 'eigh');
-  const method = opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
+  const auto = (opts.method ?? 'auto') === 'auto';
+  const native = auto ? await loadLapack(opts.lapack) : null;
+  const method = native ? 'lapack' : opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
+  const builtIn = method === 'dc' ? 'built-in Householder + divide & conquer (onnxruntime)' : 'built-in tred2 + tql2 (JS)';
+  const solver = native ? `LAPACK dsyevd (${native.library})` : auto ? `${builtIn}; system LAPACK: ${lapackUnavailableReason(opts.lapack)}` : builtIn;
   const timings: Record<string, number> = {};
   let t0 = performance.now();
   const lap = (name: string): void => {
@@ -47,7 +60,15 @@ export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): 
   };
   let asc: Float64Array;
   let z: Float64Array; // n×n, column j = eigenvector for asc[j]
-  if (method === 'tql2') {
+  if (native) {
+    await checkpoint(opts.signal);
+    opts.onProgress?.(0, 'LAPACK dsyevd');
+    const r = await native.dsyevd(c, n);
+    await checkpoint(opts.signal);
+    asc = r.values;
+    z = transpose(r.vt, n, n);
+    lap('lapack dsyevd');
+  } else if (method === 'tql2') {
     await checkpoint(opts.signal);
     const r = eighTql2Transposed(c, n);
     asc = r.values;
@@ -71,5 +92,5 @@ export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): 
   for (let j = 0; j < n; j++) values[j] = asc[n - 1 - j];
   for (let r = 0; r < n; r++) z.subarray(r * n, (r + 1) * n).reverse();
   opts.onProgress?.(1, 'done');
-  return { values, vectors: z, timings, method };
+  return { values, vectors: z, timings, method, solver };
 }
