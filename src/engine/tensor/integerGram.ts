@@ -163,12 +163,19 @@ export class IntegerGramAccumulator {
     this.offset = offset;
     const ort = loadOrt();
     const x = pixels.subarray(0, n * d);
-    // one 0/1 row of L per label present in this chunk
-    const rowLabel = this.labelled && labels ? labels.subarray(0, n) : new Int32Array(n);
-    const present = [...new Set(rowLabel)];
-    const slot = new Map(present.map((label, k) => [label, k]));
+    // one 0/1 row of L per label present in this chunk (slot k = k-th label met)
+    const present: number[] = [];
+    const slotOf = new Int32Array(n);
+    if (this.labelled && labels) {
+      const slot = new Map<number, number>();
+      for (let r = 0; r < n; r++) {
+        let k = slot.get(labels[r]);
+        if (k === undefined) slot.set(labels[r], (k = present.push(labels[r]) - 1));
+        slotOf[r] = k;
+      }
+    } else present.push(0);
     const l = new Uint8Array(present.length * n);
-    for (let r = 0; r < n; r++) l[slot.get(rowLabel[r])! * n + r] = 1;
+    for (let r = 0; r < n; r++) l[slotOf[r] * n + r] = 1;
     let y: OrtModule.Tensor;
     if (offset) {
       flipSignBits(x, this.y);
@@ -184,12 +191,17 @@ export class IntegerGramAccumulator {
       for (let i = 0; i < d; i++) group.sumY[i] += s[k * d + i];
       return group;
     });
+    const counts = new Int32Array(present.length);
+    const sumSq = new Float64Array(present.length);
     const norms = this.labelled ? rowSquaredNorms(x, n, d) : undefined;
     for (let r = 0; r < n; r++) {
-      const group = groups[slot.get(rowLabel[r])!];
-      group.count++;
-      if (norms) group.sumSq += norms[r];
+      counts[slotOf[r]]++;
+      if (norms) sumSq[slotOf[r]] += norms[r];
     }
+    groups.forEach((group, k) => {
+      group.count += counts[k];
+      group.sumSq += sumSq[k];
+    });
     await checkpoint(this.signal);
   }
 
