@@ -31,6 +31,8 @@ export interface FitMeta {
   scale: ValueScaleName;
   valueRange: [number, number];
   method: 'full' | 'topk';
+  /** The eigensolver that ran, in words (e.g. "LAPACK dsyevd (liblapack.so.3)"); absent in fits cached before 0.1.0. */
+  solver?: string;
   /** Number of eigenpairs stored. */
   rank: number;
   /** Isotropic remainder variance (top-k fits), else 0. */

@@ -138,6 +138,7 @@ function renderFit(s: FitSummary): HTMLElement[] {
         button('Open cache folder', () => post({ type: 'openFolder' }), { id: 'open-folder', secondary: true })),
       keyValueTable([
         ['Method', method],
+        ['Eigensolver', m.solver ?? '—'],
         ['Images (N)', m.count.toLocaleString()],
         ['Dimension (D)', `${m.dim.toLocaleString()} = ${c}×${hh}×${w}`],
         ['Covariance divisor', `N − ddof, ddof = ${m.ddof}`],

@@ -76,7 +76,7 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
   const tLoad = performance.now();
   const { cov, perClass } = moments;
   const d = cov.mean.length;
-  const { stats, method } = await decompose(cov, p.topk, ctx);
+  const { stats, method, solver } = await decompose(cov, p.topk, ctx);
   const tEig = performance.now();
   ctx.progress('checking accuracy', 0.96);
   // An executor of its own, released at once: the check's onnxruntime buffers need not outlive it (lower peak memory).
@@ -95,6 +95,7 @@ async function computeFit(ds: Dataset, p: FitParams, key: string, dir: string, c
     scale: info.scale,
     valueRange: info.valueRange,
     method,
+    solver,
     rank: stats.eigval.length,
     tail: stats.tail,
     ddof: cov.ddof,
@@ -164,15 +165,15 @@ function reportRows(ctx: JobContext, seen: number, count: number): number {
 }
 
 /** Full eigendecomposition, or the top-k eigenpairs with the isotropic remainder (large D). */
-async function decompose(cov: CovarianceResult, topk: number | undefined, ctx: JobContext): Promise<{ stats: GaussianStats; method: FitMeta['method'] }> {
+async function decompose(cov: CovarianceResult, topk: number | undefined, ctx: JobContext): Promise<{ stats: GaussianStats; method: FitMeta['method']; solver: string }> {
   const d = cov.mean.length;
   const linalg = defaultLinalg();
   if (topk && topk < d) {
     const top = await topkEig(cov.cov, d, topk, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`top-${topk} eigenpairs: ${phase}`, 0.5 + 0.45 * f) });
-    return { stats: { mean: cov.mean, eigval: top.values, eigvec: top.vectors, tail: top.tail }, method: 'topk' };
+    return { stats: { mean: cov.mean, eigval: top.values, eigvec: top.vectors, tail: top.tail }, method: 'topk', solver: 'randomized subspace iteration (onnxruntime)' };
   }
-  const eig = await eigh(cov.cov, d, { linalg, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`eigendecomposition: ${phase}`, 0.5 + 0.45 * f) });
-  return { stats: { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 }, method: 'full' };
+  const eig = await eigh(cov.cov, d, { linalg, lapack: ctx.settings.lapack, signal: ctx.signal, onProgress: (f, phase) => ctx.progress(`eigendecomposition: ${phase}`, 0.5 + 0.45 * f) });
+  return { stats: { mean: cov.mean, eigval: eig.values, eigvec: eig.vectors, tail: 0 }, method: 'full', solver: eig.solver };
 }
 
 // The CLI's --out: stats.npz + fit.json (and the authors' layout when asked), each written atomically.

@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { headlessContext } from '../../../src/engine/analysis/context';
+import { loadLapack } from '../../../src/engine/tensor/lapack';
 import { exportStats } from '../../../src/engine/analysis/exportStats';
 import { fitDataset } from '../../../src/engine/analysis/fit';
 import { openDataset } from '../../../src/engine/data/dataset';
@@ -92,6 +93,16 @@ describe('dataset Gaussian fit', function () {
     // [0,1] statistics are the [−1,1] ones mapped back: λ' = λ/4
     assert.ok(Math.abs(zero1.eigval[0] - again.eigval[0] / 4) <= 1e-12 * again.eigval[0]);
     assert.deepEqual(fs.readdirSync(path.join(cacheDir, 'fits')).filter((f) => f.includes('.tmp-')), []);
+  });
+
+  it('fit.json names the eigensolver: the system LAPACK where one loads, the built-in one with lapack "off" (same statistics)', async () => {
+    const native = await loadLapack('auto');
+    const auto = await fitDataset({ dataset: subset, cacheDir: path.join(dir, 'cache-solver-auto') }, ctx);
+    assert.match(auto.meta.solver ?? '', native ? /^LAPACK dsyevd \(/ : /^built-in /);
+    const off = await fitDataset({ dataset: subset, cacheDir: path.join(dir, 'cache-solver-off') }, headlessContext({ provider: 'cpu', lapack: 'off' }));
+    assert.match(off.meta.solver ?? '', /^built-in Householder \+ divide & conquer .*turned off/);
+    const [a, b] = [await readFitStats(auto.statsDir), await readFitStats(off.statsDir)];
+    for (let k = 0; k < d; k++) assert.ok(Math.abs(a.eigval[k] - b.eigval[k]) <= 1e-12 * a.eigval[0], `λ${k + 1}`);
   });
 
   it('N < D (rank-deficient): 40 images give 39 positive eigenvalues and a zero remainder', async () => {
