@@ -24,6 +24,8 @@ export class JobCancelledError extends Error {
 }
 
 interface Pending {
+  /** The process running the job (a stopped process fails only its own jobs). */
+  child: ChildProcess;
   resolve(v: unknown): void;
   reject(e: Error): void;
   onProgress?: (message: string, fraction?: number) => void;
@@ -39,6 +41,8 @@ export class ComputeClient {
     private readonly script: string,
     private readonly log: (line: string) => void,
     private readonly env: NodeJS.ProcessEnv = process.env,
+    /** How long a cancelled job may take to stop before its process is killed (a native call cannot look at the signal). */
+    private readonly cancelGraceMs = 3000,
   ) {}
 
   /** Runs one job in the compute process; rejects with JobFailedError, JobCancelledError, or a crash error. */
@@ -46,8 +50,11 @@ export class ComputeClient {
     const child = this.ensureChild();
     const id = this.nextId++;
     return new Promise<JobMap[K]['result']>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onPartial: opts.onPartial as never });
-      const cancel = (): void => this.send(child, { type: 'cancel', id });
+      this.pending.set(id, { child, resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress, onPartial: opts.onPartial as never });
+      const cancel = (): void => {
+        this.send(child, { type: 'cancel', id });
+        setTimeout(() => this.stopUnresponsive(child, id), this.cancelGraceMs).unref();
+      };
       if (opts.signal?.aborted) cancel();
       opts.signal?.addEventListener('abort', cancel, { once: true });
       this.send(child, { type: 'start', id, kind, params, settings });
@@ -62,6 +69,19 @@ export class ComputeClient {
   dispose(): void {
     this.child?.kill();
     this.child = undefined;
+  }
+
+  // A cancelled job still running after the grace period is inside a call that cannot be interrupted (e.g. LAPACK on a
+  // large matrix): when it is the process's only job, the process is killed so the cancel takes effect now; the next
+  // job forks a fresh one. With other jobs in flight the cancel waits rather than failing them.
+  private stopUnresponsive(child: ChildProcess, id: number): void {
+    const p = this.pending.get(id);
+    if (!p || [...this.pending.values()].some((q) => q !== p && q.child === child)) return;
+    this.log(`cancelled job ${id} did not stop within ${this.cancelGraceMs} ms: stopping compute process ${child.pid}`);
+    this.pending.delete(id);
+    p.reject(new JobCancelledError());
+    if (this.child === child) this.child = undefined; // the next job forks a fresh process, not this dying one
+    child.kill();
   }
 
   private send(child: ChildProcess, msg: HostToCompute): void {
@@ -110,8 +130,9 @@ export class ComputeClient {
   private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
     if (this.child === child) this.child = undefined;
     const how = signal ? `signal ${signal}` : `exit code ${code}`;
-    if (this.pending.size) this.log(`compute process ${child.pid} stopped (${how}) with ${this.pending.size} job(s) running`);
-    for (const [id, p] of this.pending) {
+    const lost = [...this.pending].filter(([, p]) => p.child === child);
+    if (lost.length) this.log(`compute process ${child.pid} stopped (${how}) with ${lost.length} job(s) running`);
+    for (const [id, p] of lost) {
       this.pending.delete(id);
       p.reject(
         new JobFailedError({

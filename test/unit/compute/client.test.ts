@@ -1,7 +1,11 @@
 // The real forked compute process: typed jobs, progress, user errors vs bugs, and recovery after a crash.
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
-import { ComputeClient, JobFailedError } from '../../../src/compute/client';
+import { ComputeClient, JobCancelledError, JobFailedError } from '../../../src/compute/client';
+import { encodeNpy } from '../../../src/engine/store/npz';
+import { loadLapack } from '../../../src/engine/tensor/lapack';
 import { DEFAULT_SETTINGS } from '../../../src/engine/analysis/context';
 import { modelPath } from '../helpers/fixtures';
 
@@ -42,5 +46,35 @@ describe('compute process', () => {
     const card = await client.run('modelCard', { file: modelPath('gauss_edm.onnx') }, DEFAULT_SETTINGS);
     assert.equal(card.parameterization.ok, true);
     assert.notEqual(client.pid, pid);
+  });
+
+  it('a cancel that a native call cannot see (LAPACK on a 3000×3000 matrix) takes effect after the grace period', async () => {
+    const quick = new ComputeClient(SCRIPT, (l) => logs.push(l), process.env, 100);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'di-cancel-'));
+    try {
+      const data = path.join(dir, 'wide.npy');
+      const rand = Float32Array.from({ length: 64 * 3000 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+      fs.writeFileSync(data, encodeNpy({ data: rand, shape: [64, 1, 50, 60] }));
+      const ctl = new AbortController();
+      let abortedAt = 0;
+      const onProgress = (m: string): void => {
+        if (!abortedAt && /eigendecomposition/.test(m)) {
+          abortedAt = performance.now();
+          ctl.abort();
+        }
+      };
+      const pid = (await quick.run('modelCard', { file: modelPath('gauss_edm.onnx') }, DEFAULT_SETTINGS), quick.pid);
+      await assert.rejects(quick.run('fit', { dataset: data, cacheDir: path.join(dir, 'cache') }, DEFAULT_SETTINGS, { onProgress, signal: ctl.signal }), JobCancelledError);
+      assert.ok(abortedAt > 0 && performance.now() - abortedAt < 2000, 'the cancel took effect promptly');
+      // Either the job saw the signal itself (built-in solver) or its process was stopped (native call); the next job runs.
+      const card = await quick.run('modelCard', { file: modelPath('gauss_edm.onnx') }, DEFAULT_SETTINGS);
+      assert.equal(card.parameterization.ok, true);
+      const stopped = logs.some((l) => /did not stop within 100 ms/.test(l));
+      assert.equal(stopped, (await loadLapack('auto')) !== null, 'the native call is what needed stopping');
+      if (stopped) assert.notEqual(quick.pid, pid);
+    } finally {
+      quick.dispose();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
