@@ -1,6 +1,10 @@
 // The headless CLI: JSON on stdout, plain errors on stderr, exit codes (0 ok, 1 bad input, 2 bug).
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { main } from '../../src/cli/main';
+import { encodeNpy } from '../../src/engine/store/npz';
 import { modelPath } from './helpers/fixtures';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -49,5 +53,23 @@ describe('CLI', () => {
       assert.match(r.err, /Usage: diffusion-inspector/);
     }
     assert.equal((await cli('--help')).code, 0);
+  });
+
+  it('fit --lapack off writes fit.json naming the built-in eigensolver; a bad --lapack path falls back and says so', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'di-cli-fit-'));
+    try {
+      const data = path.join(dir, 'small.npy');
+      fs.writeFileSync(data, encodeNpy({ data: Uint8Array.from({ length: 50 * 64 }, (_, i) => (i * 37) % 251), shape: [50, 8, 8] }));
+      for (const [flag, why] of [['off', /turned off/], ['/nonexistent/liblapack.so', /no file at \/nonexistent/]] as const) {
+        const out = path.join(dir, `out-${flag === 'off' ? 'off' : 'bad'}`);
+        const r = await cli('fit', data, '--out', out, '--lapack', flag, '--cache-dir', path.join(dir, `cache-${out.slice(-3)}`));
+        assert.equal(r.code, 0, r.err);
+        const meta = JSON.parse(fs.readFileSync(path.join(out, 'fit.json'), 'utf8'));
+        assert.match(meta.solver, /^built-in /);
+        assert.match(meta.solver, why);
+      }
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
