@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** `auto` = the platform's usual LAPACK libraries; `off` = always the built-in solver; anything else = a library path. */
+/** `auto` = the platform's usual LAPACK libraries; `off` = always the built-in solver; anything else = a library path (LP64 or ILP64). */
 export type LapackSetting = 'auto' | 'off' | string;
 
 /** A loaded LAPACK with a working dsyevd. */
@@ -14,17 +14,25 @@ export interface NativeLapack {
   dsyevd(c: Float64Array, n: number): Promise<{ values: Float64Array; vt: Float64Array }>;
 }
 
-/** Where LAPACK usually is (LP64 builds: 32-bit integers): Debian/Ubuntu/Fedora liblapack3 or OpenBLAS, macOS Accelerate. */
+/** Where LAPACK usually is: Debian/Ubuntu/Fedora liblapack3 or OpenBLAS, an active conda environment, macOS Accelerate. */
 function candidates(): string[] {
+  const conda = process.env.CONDA_PREFIX;
   switch (process.platform) {
     case 'darwin':
-      return ['/System/Library/Frameworks/Accelerate.framework/Accelerate'];
+      return ['/System/Library/Frameworks/Accelerate.framework/Accelerate', ...(conda ? [path.join(conda, 'lib', 'liblapack.dylib')] : [])];
     case 'win32':
-      return ['liblapack.dll', 'libopenblas.dll'];
+      return [...(conda ? [path.join(conda, 'Library', 'bin', 'liblapack.dll')] : []), 'liblapack.dll', 'libopenblas.dll'];
     default:
-      return ['liblapack.so.3', 'libopenblas.so.0', 'libopenblasp.so.0', 'liblapack.so'];
+      return ['liblapack.so.3', 'libopenblas.so.0', 'libopenblasp.so.0', 'liblapack.so', ...(conda ? [path.join(conda, 'lib', 'liblapack.so.3')] : [])];
   }
 }
+
+/**
+ * dsyevd's names: reference/LP64 builds, ILP64 builds with the `64_` suffix, and the OpenBLAS that numpy and scipy
+ * wheels bundle (`scipy_…64_`). Every integer is passed as a zeroed 64-bit value, which a 32-bit-integer (LP64) build
+ * reads identically on little-endian machines, so one signature serves both integer sizes.
+ */
+const SYMBOLS = ['dsyevd_', 'dsyevd_64_', 'scipy_dsyevd_64_'];
 
 const loaded = new Map<string, Promise<NativeLapack | null>>();
 const reasons = new Map<string, string>();
@@ -65,7 +73,9 @@ async function open(setting: LapackSetting): Promise<NativeLapack | null> {
   for (const file of setting === 'auto' ? candidates() : [setting]) {
     try {
       const lib = koffi.load(file);
-      const fn = lib.func('void dsyevd_(const char *jobz, const char *uplo, const int *n, _Inout_ double *a, const int *lda, _Out_ double *w, _Out_ double *work, const int *lwork, _Out_ int *iwork, const int *liwork, _Out_ int *info, size_t jobzLen, size_t uploLen)');
+      const symbol = SYMBOLS.find((name) => hasSymbol(lib, name));
+      if (!symbol) throw new Error(`no ${SYMBOLS.join(' / ')} symbol`);
+      const fn = lib.func(`void ${symbol}(const char *jobz, const char *uplo, const int64_t *n, _Inout_ double *a, const int64_t *lda, _Out_ double *w, _Out_ double *work, const int64_t *lwork, _Inout_ int64_t *iwork, const int64_t *liwork, _Inout_ int64_t *info, size_t jobzLen, size_t uploLen)`);
       const native: NativeLapack = { library: file, dsyevd: (c, n) => callDsyevd(fn, c, n) };
       await selfTest(native);
       return native;
@@ -79,26 +89,43 @@ async function open(setting: LapackSetting): Promise<NativeLapack | null> {
 
 type KoffiFn = ((...args: unknown[]) => unknown) & { async: (...args: unknown[]) => void };
 
+function hasSymbol(lib: { func: (decl: string) => unknown }, name: string): boolean {
+  try {
+    lib.func(`void ${name}()`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** An integer written by either build into a zeroed 64-bit slot (a 32-bit build fills only the low half). */
+function readInt(slot: BigInt64Array): number {
+  const v = slot[0];
+  return Number(v >= 2n ** 31n ? v - 2n ** 32n : v);
+}
+
 // Workspace query, then the call itself on koffi's worker thread (the compute process's event loop stays responsive).
 async function callDsyevd(fn: KoffiFn, c: Float64Array, n: number): Promise<{ values: Float64Array; vt: Float64Array }> {
   const call = (...args: unknown[]): Promise<void> => new Promise((resolve, reject) => fn.async(...args, (err: unknown) => (err ? reject(err) : resolve())));
   // Row-major lower triangle = column-major upper triangle; the eigenvectors come back column-major = rows of vt.
   const a = Float64Array.from(c.subarray(0, n * n));
   const values = new Float64Array(n);
-  const info = new Int32Array(1);
+  const int = (v: number): BigInt64Array => BigInt64Array.of(BigInt(v));
+  let info = int(0);
   const workSize = new Float64Array(1);
-  const iworkSize = new Int32Array(1);
-  await call('V', 'U', [n], a, [n], values, workSize, [-1], iworkSize, [-1], info, 1, 1);
-  if (info[0] !== 0) throw new Error(`LAPACK dsyevd workspace query failed (info ${info[0]})`);
+  const iworkSize = int(0);
+  await call('V', 'U', int(n), a, int(n), values, workSize, int(-1), iworkSize, int(-1), info, 1, 1);
+  if (readInt(info) !== 0) throw new Error(`LAPACK dsyevd workspace query failed (info ${readInt(info)})`);
   const lwork = Math.ceil(workSize[0]);
-  const liwork = iworkSize[0];
-  await call('V', 'U', [n], a, [n], values, new Float64Array(lwork), [lwork], new Int32Array(liwork), [liwork], info, 1, 1);
-  if (info[0] !== 0) throw new Error(`LAPACK dsyevd did not converge (info ${info[0]})`);
+  const liwork = readInt(iworkSize);
+  info = int(0);
+  await call('V', 'U', int(n), a, int(n), values, new Float64Array(lwork), int(lwork), new BigInt64Array(liwork), int(liwork), info, 1, 1);
+  if (readInt(info) !== 0) throw new Error(`LAPACK dsyevd did not converge (info ${readInt(info)})`);
   return { values, vt: a };
 }
 
-// [[2, 1, 0], [1, 2, 0], [0, 0, 5]] has eigenvalues 1, 3, 5: a library with another integer size or calling
-// convention fails here, not on the user's data.
+// [[2, 1, 0], [1, 2, 0], [0, 0, 5]] has eigenvalues 1, 3, 5: a library with another calling convention fails here,
+// not on the user's data.
 async function selfTest(native: NativeLapack): Promise<void> {
   const { values, vt } = await native.dsyevd(Float64Array.of(2, 1, 0, 1, 2, 0, 0, 0, 5), 3);
   const ok = [1, 3, 5].every((v, i) => Math.abs(values[i] - v) < 1e-12) && Math.abs(Math.abs(vt[0]) - Math.SQRT1_2) < 1e-12;

@@ -57,6 +57,25 @@ describe('system LAPACK (dsyevd) for eigh', function () {
     for (const r of [off, missing, wrong]) for (let i = 0; i < n; i++) assert.ok(Math.abs(r.values[i] - sorted[i]) <= 1e-12);
   });
 
+  it('a 64-bit-integer (ILP64) build works through the same call: Debian\'s libopenblas64 (installed by .ci/run)', async () => {
+    const ilp64 = '/usr/lib/x86_64-linux-gnu/libopenblas64.so.0';
+    const r = await eigh(a, n, { linalg, lapack: ilp64 });
+    if (!fs.existsSync(ilp64)) return assert.match(r.solver, /no file at/);
+    assert.equal(r.method, 'lapack', r.solver);
+    assert.match(r.solver, /libopenblas64\.so\.0/);
+    for (let i = 0; i < n; i++) assert.ok(Math.abs(r.values[i] - sorted[i]) <= 1e-13 * 3, `λ${i}`);
+    const acc = await eigAccuracy(a, n, r.values, r.vectors, n, linalg);
+    assert.ok(acc.residual <= 1e-12 && acc.orthogonality <= 1e-12, JSON.stringify(acc));
+  });
+
+  it('a shared library without dsyevd is refused by name (zlib)', async () => {
+    const zlib = ['/usr/lib/x86_64-linux-gnu/libz.so.1', '/lib/x86_64-linux-gnu/libz.so.1'].find((f) => fs.existsSync(f));
+    assert.ok(zlib, 'zlib1g is part of every Debian system');
+    const r = await eigh(a, n, { linalg, lapack: zlib });
+    assert.equal(r.method, 'dc');
+    assert.match(r.solver, /no dsyevd_ \/ dsyevd_64_ \/ scipy_dsyevd_64_ symbol/);
+  });
+
   it('a cancelled job stops before the native call', async () => {
     const ctl = new AbortController();
     ctl.abort();
