@@ -59,13 +59,15 @@ async function compareWith(net: OnnxDenoiser, ds: Dataset, p: CompareParams, pro
   fs.mkdirSync(p.out, { recursive: true });
   try {
     ctx.progress('building the analytical models', 0.12);
+    // Probes first: building the delta mixture takes over the training images (see buildApproximations).
+    const probeSets = protocols.map((protocol) => drawProbes(protocol, data, probes, seed));
     const models = await buildApproximations(approxSpecs, data, stats, seed, ctx.signal, (m) => ctx.progress(m, 0.12), ctx.settings.lapack);
     run.approximations = models.map((m) => ({ name: m.name, spec: m.spec, detail: m.detail }));
     save();
     const total = sigmas.length * protocols.length;
     let done = 0;
-    for (const protocol of protocols) {
-      const set = drawProbes(protocol, data, probes, seed);
+    for (const set of probeSets) {
+      const protocol = set.protocol;
       const grid = await gridOutputs(models, set, sigmas.map((s) => s.used), ctx, `protocol ${protocol}`, 0.15 + 0.85 * (done / total));
       for (const [si, s] of sigmas.entries()) {
         throwIfCancelled(ctx.signal);

@@ -43,13 +43,15 @@ export class DeltaDenoiser implements Denoiser {
     private readonly linalg: OrtLinalg = defaultLinalg(),
     /** Inputs per GEMM (bounds the B×N logit matrix). */
     private readonly rowsPerChunk = 128,
+    /** Center `train` in place and keep it (no second copy of the training set); the caller must not use it after. */
+    ownsTrain = false,
   ) {
     const d = imageShape[0] * imageShape[1] * imageShape[2];
     if (train.length !== count * d) throw new Error(`delta mixture: ${train.length} values for ${count} images of ${d}`);
     this.mean = new Float64Array(d);
     for (let n = 0; n < count; n++) for (let i = 0; i < d; i++) this.mean[i] += train[n * d + i];
     for (let i = 0; i < d; i++) this.mean[i] /= count;
-    this.centered = new Float32Array(count * d);
+    this.centered = ownsTrain ? train : new Float32Array(count * d);
     this.norms = new Float64Array(count);
     let maxNorm = 0;
     for (let n = 0; n < count; n++) {

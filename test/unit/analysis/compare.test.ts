@@ -110,6 +110,8 @@ describe('score comparison (compare)', function () {
     fs.writeFileSync(data, encodeNpy({ data: sub.data, shape: [n, 1, 28, 28] }));
     const sigmas = [0.05, 2, 5, 20];
     const res = await compareScores({ model: modelPath('fmnist_edm_small.onnx'), dataset: data, scale: 'raw', approx: ['gaussian', 'gmm:10', 'delta', 'mean'], probes: 96, sigmas, seed: 1, cacheDir: path.join(dir, 'cache'), out: path.join(dir, 'run-fmnist') }, ctx);
+    // The models keep the requested order (the delta mixture is built last, over the images it takes over).
+    assert.deepEqual(res.run.approximations.map((a) => a.spec), ['gaussian', 'gmm:10', 'delta', 'mean']);
     // Gaussian explains the network better than the training-set score at moderate/high σ …
     for (const s of [2, 5]) assert.ok(row(res.rows, 'gaussian', s).Dt_EV > row(res.rows, 'gmm delta', s).Dt_EV + 0.02, `σ=${s}`);
     assert.ok(row(res.rows, 'gaussian', 20).Dt_EV > 0.85);

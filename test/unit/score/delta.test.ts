@@ -73,4 +73,17 @@ describe('delta mixture', () => {
       }
     }
   });
+
+  it('taking over the training array (no second copy) gives the same denoiser and leaves the array centered', async () => {
+    const own = Float32Array.from(train);
+    const owning = new DeltaDenoiser(SHAPE, own, 12, undefined, undefined, true);
+    const copying = new DeltaDenoiser(SHAPE, train, 12);
+    const x = Float32Array.from({ length: 3 * 16 }, (_, i) => train[(i * 7) % train.length] + 0.3 * Math.sin(i));
+    for (const sigma of [0.05, 0.7, 9]) assert.deepEqual(await owning.denoise(x, 3, sigma), await copying.denoise(x, 3, sigma));
+    for (let i = 0; i < 16; i++) {
+      let sum = 0;
+      for (let n = 0; n < 12; n++) sum += own[n * 16 + i];
+      assert.ok(Math.abs(sum) < 1e-5, `column ${i} of the taken-over array sums to ${sum}`);
+    }
+  });
 });
