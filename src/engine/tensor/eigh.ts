@@ -48,9 +48,8 @@ export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): 
   assertFinite(c, n * n, 'eigh');
   const auto = (opts.method ?? 'auto') === 'auto';
   const native = auto ? await loadLapack(opts.lapack) : null;
-  const method = native ? 'lapack' : opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
-  const builtIn = method === 'dc' ? 'built-in Householder + divide & conquer (onnxruntime)' : 'built-in tred2 + tql2 (JS)';
-  const solver = native ? `LAPACK dsyevd (${native.library})` : auto ? `${builtIn}; system LAPACK: ${lapackUnavailableReason(opts.lapack)}` : builtIn;
+  const builtInMethod = opts.method === 'tql2' || (opts.method !== 'dc' && n <= 64) ? 'tql2' : 'dc';
+  const builtIn = builtInMethod === 'dc' ? 'built-in Householder + divide & conquer (onnxruntime)' : 'built-in tred2 + tql2 (JS)';
   const timings: Record<string, number> = {};
   let t0 = performance.now();
   const lap = (name: string): void => {
@@ -58,39 +57,56 @@ export async function eigh(c: Float64Array, n: number, opts: EighOptions = {}): 
     timings[name] = (t - t0) / 1000;
     t0 = t;
   };
-  let asc: Float64Array;
-  let z: Float64Array; // n×n, column j = eigenvector for asc[j]
+  let ascending: Ascending | undefined;
+  let nativeFailure: string | undefined;
   if (native) {
     await checkpoint(opts.signal);
     opts.onProgress?.(0, 'LAPACK dsyevd');
-    const r = await native.dsyevd(c, n);
+    try {
+      const r = await native.dsyevd(c, n);
+      ascending = { values: r.values, z: transpose(r.vt, n, n) };
+      lap('lapack dsyevd');
+    } catch (e) {
+      // A failure inside LAPACK (e.g. no convergence) is not the user's: the built-in solver takes over.
+      nativeFailure = `${native.library} failed (${(e as Error).message}), so the built-in solver ran`;
+    }
     await checkpoint(opts.signal);
-    asc = r.values;
-    z = transpose(r.vt, n, n);
-    lap('lapack dsyevd');
-  } else if (method === 'tql2') {
-    await checkpoint(opts.signal);
-    const r = eighTql2Transposed(c, n);
-    asc = r.values;
-    z = transpose(r.vt, n, n);
-    lap('tred2+tql2');
-  } else {
-    const linalg = opts.linalg ?? defaultLinalg();
-    const ctl = { linalg, nb: opts.nb, signal: opts.signal };
-    const tri = await tridiagonalize(c, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0, 0.6) });
-    lap('tridiagonalise');
-    const te = await tridiagEigDC(tri.d, tri.e, { ...ctl, onProgress: subProgress(opts.onProgress, 0.6, 0.2) });
-    lap('divide&conquer');
-    asc = te.values;
-    z = transpose(te.zt, n, n);
-    lap('transpose');
-    await applyQ(tri, z, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0.8, 0.2) });
-    lap('back-transform');
   }
+  ascending ??= await builtInEigh(c, n, builtInMethod, opts, lap);
   // Descending order: reverse values and columns.
+  const { values: asc, z } = ascending;
   const values = new Float64Array(n);
   for (let j = 0; j < n; j++) values[j] = asc[n - 1 - j];
   for (let r = 0; r < n; r++) z.subarray(r * n, (r + 1) * n).reverse();
   opts.onProgress?.(1, 'done');
-  return { values, vectors: z, timings, method, solver };
+  const usedNative = native && !nativeFailure;
+  const solver = usedNative ? `LAPACK dsyevd (${native.library})` : auto ? `${builtIn}; system LAPACK: ${nativeFailure ?? lapackUnavailableReason(opts.lapack)}` : builtIn;
+  return { values, vectors: z, timings, method: usedNative ? 'lapack' : builtInMethod, solver };
+}
+
+/** Values ascending; z n×n with column j the eigenvector of values[j]. */
+interface Ascending {
+  values: Float64Array;
+  z: Float64Array;
+}
+
+// The built-in solvers: plain-JS tred2 + tql2, or blocked Householder + divide & conquer + WY back-transform on ORT.
+async function builtInEigh(c: Float64Array, n: number, method: 'dc' | 'tql2', opts: EighOptions, lap: (phase: string) => void): Promise<Ascending> {
+  if (method === 'tql2') {
+    await checkpoint(opts.signal);
+    const r = eighTql2Transposed(c, n);
+    lap('tred2+tql2');
+    return { values: r.values, z: transpose(r.vt, n, n) };
+  }
+  const linalg = opts.linalg ?? defaultLinalg();
+  const ctl = { linalg, nb: opts.nb, signal: opts.signal };
+  const tri = await tridiagonalize(c, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0, 0.6) });
+  lap('tridiagonalise');
+  const te = await tridiagEigDC(tri.d, tri.e, { ...ctl, onProgress: subProgress(opts.onProgress, 0.6, 0.2) });
+  lap('divide&conquer');
+  const z = transpose(te.zt, n, n);
+  lap('transpose');
+  await applyQ(tri, z, n, { ...ctl, onProgress: subProgress(opts.onProgress, 0.8, 0.2) });
+  lap('back-transform');
+  return { values: te.values, z };
 }
