@@ -188,7 +188,7 @@ export class DeltaDenoiser implements Denoiser {
       }
       return -acc * inv2s2;
     });
-    const top = Math.max(...exact);
+    const top = exact.reduce((m, v) => Math.max(m, v), -Infinity); // not Math.max(...): candidates can be ~N
     const keep = candidates.map((_, k) => k).filter((k) => exact[k] > top - 30);
     const weight = Float64Array.from(keep, (k) => Math.exp(exact[k] - top));
     const z = weight.reduce((a, v) => a + v, 0);
