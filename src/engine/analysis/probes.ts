@@ -1,6 +1,7 @@
 // Probe points of the comparison protocols (science.md §4.2), one seeded stream per probe so batch size never matters.
 import type { Protocol } from '../../protocol/compare';
 import { deriveSeed, fillNormal, rngFromSeed } from '../random';
+import { noisedRows } from '../score/delta';
 import type { TrainingData } from './approximations';
 
 /**
@@ -37,9 +38,5 @@ export function drawProbes(protocol: Protocol, data: TrainingData, n: number, se
 
 /** Rows [start, start + count) of the probes at noise level σ, rounded to float32 exactly as every denoiser sees them. */
 export function probesAt(set: ProbeSet, sigma: number, start = 0, count = set.n - start): Float32Array {
-  const { d, base, noise } = set;
-  const x = new Float32Array(count * d);
-  const off = start * d;
-  for (let i = 0; i < x.length; i++) x[i] = (base ? base[off + i] : 0) + sigma * noise[off + i];
-  return x;
+  return noisedRows(set.base, set.noise, sigma, set.d, start, count);
 }

@@ -1,6 +1,7 @@
 // The delta mixture: the exact score of the training set itself (memorization optimum), science.md §3.2.
 import { throwIfCancelled } from '../errors';
 import type { Denoiser } from '../model/denoiser';
+import { frobenius } from '../tensor/dense';
 import { OrtLinalg, defaultLinalg } from '../tensor/ortexec';
 import { ChunkDots, logitsAndMax, softmaxAverage } from './deltaGraph';
 import { gemmNT } from './gemmNT';
@@ -27,6 +28,14 @@ export interface GridDenoised {
   seconds: number[];
   /** Seconds of the products with the training set, computed once for the whole grid (included in `seconds`). */
   sharedSeconds: number;
+}
+
+/** Rows [start, start + count) of x(σ) = fl32(base + σ·noise) (base null: x = σ·noise), exactly as every denoiser sees them. */
+export function noisedRows(base: Float32Array | null, noise: Float32Array, sigma: number, d: number, start = 0, count = noise.length / d - start): Float32Array {
+  const x = new Float32Array(count * d);
+  const off = start * d;
+  for (let i = 0; i < x.length; i++) x[i] = (base ? base[off + i] : 0) + sigma * noise[off + i];
+  return x;
 }
 
 /** Training-set (delta-mixture) denoiser: D(x;σ) = Σ_i softmax_i(−‖x−x_i‖²/2σ²)·x_i, 2412.09726 ("gmm delta"). */
@@ -79,7 +88,7 @@ export class DeltaDenoiser implements Denoiser {
       const xc = this.centerRows(x.subarray(start * d, (start + b) * d));
       const dots = await gemmNT(this.linalg, Float32Array.from(xc), b, d, this.centered, this.count);
       const dotError = new Float64Array(b);
-      for (let r = 0; r < b; r++) dotError[r] = this.dotErrorBound(Math.sqrt(sumSquares(xc, r * d, d)), 0);
+      for (let r = 0; r < b; r++) dotError[r] = this.dotErrorBound(frobenius(xc.subarray(r * d, (r + 1) * d)), 0);
       out.set(await this.combine(xc, { b, base: dots, baseRows: b, noise: null, sigmaNoise: 0 }, dotError, sigma), start * d);
     }
     return out;
@@ -106,6 +115,9 @@ export class DeltaDenoiser implements Denoiser {
       stacked.set(baseC);
       stacked.set(z, baseRows * d);
       const g = await gemmNT(this.linalg, stacked, baseRows + b, d, this.centered, this.count);
+      const baseRow = (r: number): number => (base ? r : 0); // protocol B: every row shares −μ
+      const baseNorm = Float64Array.from({ length: b }, (_, r) => frobenius(stacked.subarray(baseRow(r) * d, (baseRow(r) + 1) * d)));
+      const noiseNorm = Float64Array.from({ length: b }, (_, r) => frobenius(z.subarray(r * d, (r + 1) * d)));
       const shared = (performance.now() - t0) / 1000;
       sharedSeconds += shared;
       for (const [si, sigma] of sigmas.entries()) {
@@ -113,19 +125,16 @@ export class DeltaDenoiser implements Denoiser {
         t0 = performance.now();
         // The GEMMs give (fl32(base − μ) + σz)·t; the inputs really are xc = fl32(base + σz) − μ. The difference δ and
         // the GEMMs' rounding bound the dot-product error per row.
-        const xc = new Float64Array(b * d);
+        const xc = this.centerRows(noisedRows(base, noise, sigma, d, start, b));
         const dotError = new Float64Array(b);
         for (let r = 0; r < b; r++) {
           let dd = 0;
           for (let i = 0; i < d; i++) {
             const k = r * d + i;
-            const bi = base ? base[start * d + k] : 0;
-            const v = (xc[k] = Math.fround(bi + sigma * z[k]) - this.mean[i]);
-            const diff = v - (stacked[(base ? r * d : 0) + i] + sigma * z[k]);
+            const diff = xc[k] - (stacked[baseRow(r) * d + i] + sigma * z[k]);
             dd += diff * diff;
           }
-          const gemmScale = Math.sqrt(sumSquares(stacked, (base ? r : 0) * d, d)) + sigma * Math.sqrt(sumSquares(z, r * d, d));
-          dotError[r] = this.dotErrorBound(gemmScale, Math.sqrt(dd));
+          dotError[r] = this.dotErrorBound(baseNorm[r] + sigma * noiseNorm[r], Math.sqrt(dd));
         }
         const dots: ChunkDots = { b, base: g.subarray(0, baseRows * this.count), baseRows, noise: g.subarray(baseRows * this.count), sigmaNoise: sigma };
         outputs[si].set(await this.combine(xc, dots, dotError, sigma), start * d);
@@ -211,12 +220,6 @@ export class DeltaDenoiser implements Denoiser {
   async dispose(): Promise<void> {
     // sessions belong to the shared linalg executor
   }
-}
-
-function sumSquares(a: ArrayLike<number>, off: number, len: number): number {
-  let s = 0;
-  for (let i = off; i < off + len; i++) s += a[i] * a[i];
-  return s;
 }
 
 function denseWeights(rows: SparseWeights[], n: number): Float32Array {

@@ -89,7 +89,7 @@ export function invUpper(r: Float64Array, n: number): Float64Array {
 }
 
 /** Frobenius norm of the first `len` entries. */
-export function frobenius(a: Float64Array, len = a.length): number {
+export function frobenius(a: ArrayLike<number>, len = a.length): number {
   let s = 0;
   for (let i = 0; i < len; i++) s += a[i] * a[i];
   return Math.sqrt(s);
